@@ -1,0 +1,13 @@
+"""awslab: the "Secure Your AWS Account" tutorial as a guided lab in Jupyter notebooks.
+
+The notebooks call this package; it makes the boto3 calls, validates input, and turns
+AWS's errors into one sentence a learner can act on. Import stays light: the heavy
+pieces (boto3, ipywidgets, the sandbox) load when first used.
+"""
+
+__version__ = "0.1.0"
+
+from awslab.errors import LabError  # noqa: E402
+from awslab.session import Lab, connect  # noqa: E402
+
+__all__ = ["Lab", "LabError", "connect", "__version__"]

@@ -1,0 +1,3 @@
+from awslab.cli import main
+
+raise SystemExit(main())

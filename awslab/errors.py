@@ -1,0 +1,140 @@
+"""One sentence a learner can act on, for every way a step can fail.
+
+`LabError` carries that sentence. `explain()` turns anything boto3 raises into one.
+The traceback goes to the log (`awslab.log`), never into a form.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+log = logging.getLogger("awslab")
+
+
+class LabError(Exception):
+    """A refused step, told in one sentence: what happened and what to do next."""
+
+    def __init__(self, sentence: str, *, code: str | None = None):
+        super().__init__(sentence)
+        self.sentence = sentence
+        self.code = code
+
+    def _render_traceback_(self):
+        # IPython shows this instead of a traceback: a headless run fails with the
+        # form's sentence, not a wall of frames.
+        return [f"LabError: {self.sentence}"]
+
+
+class SandboxDown(LabError):
+    """The sandbox does not answer."""
+
+
+# What each AWS error code means for a learner, when AWS's own message is not enough.
+HINTS = {
+    "EntityAlreadyExists": "it already exists; pick another name or use the existing one",
+    "NoSuchEntity": "it does not exist (it may have been deleted); check the name",
+    "LimitExceeded": "an AWS limit was reached; delete something unused first",
+    "DeleteConflict": "it still has attached parts; remove those first",
+    "ValidationError": "AWS refused the value; check it against the rules shown",
+    "InvalidInput": "AWS refused the value; check it against the rules shown",
+    "MalformedPolicyDocument": "the policy document is not valid",
+    "PasswordPolicyViolation": "the password breaks the account's password policy",
+    "InvalidAuthenticationCode": "the codes were not accepted; type two codes in a row from your authenticator app",
+    "ExpiredToken": "your credentials have expired; sign in again (for example `aws sso login`) and re-run this cell",
+    "ExpiredTokenException": "your credentials have expired; sign in again (for example `aws sso login`) and re-run this cell",
+    "InvalidClientTokenId": "AWS does not recognise these credentials (they may have been deleted or deactivated); use current ones",
+    "SignatureDoesNotMatch": "the secret access key does not match the access key id; check both",
+    "UnrecognizedClientException": "AWS does not recognise these credentials; use current ones",
+    "Throttling": "AWS is throttling requests; wait a few seconds and try again",
+    "ConcurrentModification": "another change is in progress; wait a few seconds and try again",
+    "ConflictException": "the resource is changing right now; wait until it settles and try again",
+}
+
+ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
+
+
+def action_of(service: str, operation: str) -> str:
+    """The IAM action name for an API operation, e.g. ('iam', 'CreateUser') -> 'iam:CreateUser'."""
+    return f"{service}:{operation}"
+
+
+def explain(error: BaseException, doing: str | None = None) -> str:
+    """One sentence for any error from a step. `doing` names the step ("creating the user")."""
+    if isinstance(error, LabError):
+        return error.sentence
+    lead = f"While {doing}, " if doing else ""
+    try:
+        from botocore import exceptions as bx
+    except ImportError:  # pragma: no cover
+        bx = None
+    if bx is not None:
+        if isinstance(error, bx.ClientError):
+            err = error.response.get("Error", {})
+            code = err.get("Code", "Error")
+            message = _clean(err.get("Message", ""))
+            op = getattr(error, "operation_name", "") or ""
+            service = _service_of(error)
+            if code in ACCESS_DENIED:
+                return (
+                    f"{lead}AWS denied {op or 'the call'} ({code}): your identity needs the "
+                    f"permission `{action_of(service, op)}`; ask an administrator to allow it, "
+                    "or connect with an identity that has it."
+                )
+            hint = HINTS.get(code)
+            said = f"AWS said {code}: {message}" if message else f"AWS said {code}"
+            if hint:
+                return _sentence(f"{lead}{said} ({hint})")
+            return _sentence(f"{lead}{said}")
+        if isinstance(error, bx.NoCredentialsError | bx.PartialCredentialsError):
+            return (
+                f"{lead}no AWS credentials were found: set AWS_PROFILE or run `aws configure` "
+                "(or `aws sso login`), or choose the sandbox target."
+            )
+        if isinstance(error, bx.ProfileNotFound):
+            return _sentence(f"{lead}{_clean(str(error))}: pick a profile from ~/.aws/config or ~/.aws/credentials.")
+        if isinstance(error, bx.TokenRetrievalError | bx.SSOTokenLoadError):
+            return f"{lead}your SSO session has expired: run `aws sso login` and re-run this cell."
+        if isinstance(error, bx.EndpointConnectionError | bx.ConnectionClosedError | bx.ReadTimeoutError | bx.ConnectTimeoutError):
+            endpoint = getattr(error, "kwargs", {}).get("endpoint_url", "")
+            if endpoint.startswith("http://127.0.0.1") or endpoint.startswith("http://localhost"):
+                return (
+                    f"{lead}the sandbox at {endpoint} is not answering (it was stopped or killed): "
+                    "run `awslab sandbox start` in a terminal, or re-run the first cell of this notebook, which starts it."
+                )
+            return f"{lead}AWS could not be reached ({_clean(str(error))}); check the network and try again."
+    return _sentence(f"{lead}something unexpected went wrong ({type(error).__name__}: {_clean(str(error))}); the details are in the lab's log, `awslab.log` under AWSLAB_HOME")
+
+
+def _service_of(error) -> str:
+    """The IAM action prefix of the failed operation (iam, sts, account, ...)."""
+    operation = getattr(error, "operation_name", "") or ""
+    for service, operations in _operations().items():
+        if operation in operations:
+            return service
+    return "iam"
+
+
+@functools.lru_cache(maxsize=1)
+def _operations() -> dict[str, frozenset[str]]:
+    import botocore.session
+
+    loader = botocore.session.get_session().get_component("data_loader")
+    found = {}
+    for service in ("iam", "sts", "account", "organizations"):
+        model = loader.load_service_model(service, "service-2")
+        found[service] = frozenset(model["operations"])
+    return found
+
+
+def _clean(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text.rstrip(".")
+
+
+def _sentence(text: str) -> str:
+    text = re.sub(r"^(While [^,]+, )([A-Z])([a-z])", lambda m: m[1] + m[2].lower() + m[3], text.strip())
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

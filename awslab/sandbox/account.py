@@ -1,0 +1,92 @@
+"""The simulated account: its id and its root user's credentials.
+
+Created once per AWSLAB_HOME (and again on `awslab sandbox reset`), kept in
+AWSLAB_HOME/sandbox/account.json with mode 0600. The server process owns the file
+while it runs (root can delete its keys); the lab reads it to sign its calls as root.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from awslab.home import lab_home, read_json, write_json_private
+
+REGION = "us-east-1"
+_ALNUM = string.ascii_uppercase + "234567"
+
+
+def sandbox_dir() -> Path:
+    path = lab_home() / "sandbox"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def new_access_key_id(prefix: str = "AKIA") -> str:
+    return prefix + "".join(secrets.choice(_ALNUM) for _ in range(16))
+
+
+def new_secret_access_key() -> str:
+    alphabet = string.ascii_letters + string.digits + "+/"
+    return "".join(secrets.choice(alphabet) for _ in range(40))
+
+
+@dataclass
+class RootKey:
+    access_key_id: str
+    secret_access_key: str
+    status: str = "Active"
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
+class Account:
+    account_id: str
+    root_keys: list[RootKey]
+    created: float = field(default_factory=time.time)
+    region: str = REGION
+
+    @classmethod
+    def new(cls) -> Account:
+        # Account ids are 12 digits; a leading 1-9 keeps them from looking like octal.
+        account_id = str(secrets.randbelow(9) + 1) + "".join(
+            str(secrets.randbelow(10)) for _ in range(11)
+        )
+        key = RootKey(new_access_key_id(), new_secret_access_key())
+        return cls(account_id=account_id, root_keys=[key])
+
+    @property
+    def root_arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:root"
+
+    def root_key(self, access_key_id: str) -> RootKey | None:
+        for key in self.root_keys:
+            if key.access_key_id == access_key_id:
+                return key
+        return None
+
+    def save(self, path: Path | None = None) -> None:
+        write_json_private(path or account_path(), asdict(self))
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Account | None:
+        data = read_json(path or account_path())
+        if not data:
+            return None
+        data["root_keys"] = [RootKey(**key) for key in data.get("root_keys", [])]
+        return cls(**data)
+
+
+def account_path() -> Path:
+    return sandbox_dir() / "account.json"
+
+
+def load_or_create() -> Account:
+    account = Account.load()
+    if account is None:
+        account = Account.new()
+        account.save()
+    return account

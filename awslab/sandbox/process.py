@@ -1,0 +1,225 @@
+"""Start, find, stop and reset the sandbox server process.
+
+State under AWSLAB_HOME/sandbox: account.json (the account and root's keys, 0600),
+server.json (pid, port, endpoint of the running server), credentials.json (what the
+lab signs its calls with: root's key until notebook 04 retires it, then the new
+user's; 0600), server.log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from awslab.errors import LabError, SandboxDown
+from awslab.home import lab_home, read_json, write_json_private
+
+DEFAULT_PORT = 4599
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    endpoint: str
+    port: int
+    pid: int
+    account_id: str
+
+
+def _dir() -> Path:
+    path = lab_home() / "sandbox"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def server_state_path() -> Path:
+    return _dir() / "server.json"
+
+
+def write_server_state(state: dict) -> None:
+    write_json_private(server_state_path(), state)
+
+
+def log_path() -> Path:
+    return _dir() / "server.log"
+
+
+def _health(endpoint: str, timeout: float = 2.0) -> dict | None:
+    try:
+        with urllib.request.urlopen(endpoint + "/_awslab/health", timeout=timeout) as answer:
+            return json.loads(answer.read())
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+
+
+def running() -> SandboxInfo | None:
+    """The sandbox of this AWSLAB_HOME, if it runs and answers its health check."""
+    state = read_json(server_state_path())
+    if not state:
+        return None
+    health = _health(state["endpoint"])
+    # The port may now belong to another AWSLAB_HOME's sandbox: check it is ours.
+    if not health or health.get("pid") != state.get("pid") or health.get("home") != str(lab_home()):
+        return None
+    return SandboxInfo(state["endpoint"], state["port"], state["pid"], health["account_id"])
+
+
+@contextlib.contextmanager
+def _lock():
+    with open(_dir() / "lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def start(port: int | None = None) -> SandboxInfo:
+    """Start the sandbox unless it already runs. An explicit port must be free."""
+    with _lock():
+        info = running()
+        if info is not None:
+            return info
+        strict = port is not None
+        port = port or int(os.environ.get("AWSLAB_SANDBOX_PORT", DEFAULT_PORT))
+        old = read_json(server_state_path())
+        server_state_path().unlink(missing_ok=True)
+        if old and old.get("pid"):
+            _terminate(old["pid"], wait=5)
+        from awslab.sandbox.account import load_or_create
+
+        load_or_create()  # the account exists before the server or the lab reads it
+        env = dict(os.environ, AWSLAB_HOME=str(lab_home()), PYTHONUNBUFFERED="1")
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                     "AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
+            env.pop(name, None)
+        command = [sys.executable, "-m", "awslab.sandbox.server", "--port", str(port)]
+        if strict:
+            command.append("--strict-port")
+        with open(log_path(), "ab") as log:
+            process = subprocess.Popen(
+                command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True, close_fds=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            code = process.poll()
+            if code is not None:
+                if code == 3:
+                    raise LabError(
+                        f"Port {port} is taken by another program: choose another with "
+                        "`awslab sandbox start --port N`, or leave --port out to use a free one.",
+                        code="PortTaken",
+                    )
+                raise SandboxDown(
+                    f"The sandbox stopped while starting (exit code {code}); its log is {log_path()}."
+                )
+            info = running()
+            if info is not None:
+                return info
+            time.sleep(0.05)
+        _terminate(process.pid, wait=5)
+        raise SandboxDown(f"The sandbox did not answer within {START_TIMEOUT:.0f} s; its log is {log_path()}.")
+
+
+def ensure_running() -> SandboxInfo:
+    return running() or start()
+
+
+def _terminate(pid: int, wait: float) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        return
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def stop() -> bool:
+    """Stop the sandbox; True when one was running. Its account is kept."""
+    with _lock():
+        info = running()
+        state = read_json(server_state_path())
+        server_state_path().unlink(missing_ok=True)
+        if state and state.get("pid") and (info is not None or _is_ours(state["pid"])):
+            _terminate(state["pid"], wait=10)
+        return info is not None
+
+
+def _is_ours(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"awslab.sandbox.server" in cmdline
+
+
+def reset(port: int | None = None) -> SandboxInfo:
+    """Back to a brand-new account (new id, new root keys), running."""
+    was_running = running()
+    stop()
+    from awslab.record import forget_account
+    from awslab.sandbox.account import Account
+
+    old = Account.load()
+    if old is not None:
+        forget_account(old.account_id)
+    with _lock():
+        for name in os.listdir(_dir()):
+            if name in ("lock", "server.log"):
+                continue
+            target = _dir() / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+    return start(port or (was_running.port if was_running else None))
+
+
+# The credentials the lab signs its sandbox calls with.
+
+def credentials_path() -> Path:
+    return _dir() / "credentials.json"
+
+
+def lab_credentials() -> dict:
+    """{'access_key_id', 'secret_access_key', 'principal'}: root's key unless notebook 04
+    switched the lab to the new user."""
+    saved = read_json(credentials_path())
+    if saved:
+        return saved
+    from awslab.sandbox.account import load_or_create
+
+    account = load_or_create()
+    if not account.root_keys:
+        raise LabError("The sandbox's root user has no access keys left and the lab has no other "
+                       "credentials saved: run `awslab sandbox reset` for a new account.")
+    key = account.root_keys[0]
+    return {"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key,
+            "principal": "root"}
+
+
+def set_lab_credentials(access_key_id: str, secret_access_key: str, principal: str) -> None:
+    write_json_private(credentials_path(), {"access_key_id": access_key_id,
+                                            "secret_access_key": secret_access_key,
+                                            "principal": principal})

@@ -1,0 +1,108 @@
+"""The sandbox server process: `python -m awslab.sandbox.server --port N`.
+
+Started in the background by `awslab sandbox start` (see process.py), detached from
+any kernel. It loads the account from AWSLAB_HOME/sandbox/account.json, installs
+awslab's additions beside moto, binds 127.0.0.1 (the requested port, or a free one
+when the default is taken), writes server.json once it answers, and stops cleanly on
+SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+# Additions installed in this order; each module has install(app).
+EXTENSIONS = [
+    "awslab.sandbox.identity",
+]
+
+log = logging.getLogger("awslab.sandbox")
+
+
+def build_app(account):
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from awslab.sandbox.app import SandboxApp
+
+    app = SandboxApp(DomainDispatcherApplication(create_backend_app), account)
+    for name in EXTENSIONS:
+        importlib.import_module(name).install(app)
+    return app
+
+
+def bind(port: int, strict: bool) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        if strict:
+            sock.close()
+            raise
+        sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="awslab.sandbox.server")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--strict-port", action="store_true")
+    args = parser.parse_args(argv)
+
+    from awslab.sandbox.account import load_or_create, sandbox_dir
+    from awslab.sandbox.process import write_server_state
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    account = load_or_create()
+    # Every request is about this one account, whoever signs it.
+    os.environ["MOTO_ACCOUNT_ID"] = account.account_id
+    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    os.environ.setdefault("AWS_DEFAULT_REGION", account.region)
+
+    try:
+        sock = bind(args.port, args.strict_port)
+    except OSError as error:
+        print(f"port {args.port} is taken ({error.strerror})", file=sys.stderr)
+        return 3
+
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import make_server
+
+    app = build_app(account)
+    # Load the account's IAM backend (and AWS managed policies) before answering.
+    from awslab.sandbox.identity import iam_backend
+
+    iam_backend(account.account_id)
+    server = make_server("127.0.0.1", sock.getsockname()[1], app, threaded=True,
+                         request_handler=MotoRequestHandler, fd=sock.fileno())
+    port = server.socket.getsockname()[1]
+
+    def shutdown(signum, frame):
+        log.info("stopping (signal %s)", signum)
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    write_server_state({"pid": os.getpid(), "port": port,
+                        "endpoint": f"http://127.0.0.1:{port}", "started": time.time()})
+    log.info("sandbox for account %s on http://127.0.0.1:%s (state in %s)",
+             account.account_id, port, sandbox_dir())
+    try:
+        server.serve_forever()
+    finally:
+        for hook in getattr(app, "on_stop", []):
+            hook()
+        log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""Connecting: one call gives the notebooks a session on the sandbox or a real account.
+
+    lab = awslab.connect("sandbox")          # starts the sandbox if needed
+    lab = awslab.connect("aws", confirm_account_id="123456789012")
+    lab.client("iam").list_users()
+    lab.account_id, lab.arn, lab.is_root, lab.region
+
+The sandbox is reached by endpoint URL with the credentials it keeps under
+AWSLAB_HOME, whatever AWS_* variables the environment holds; a real account through
+boto3's default chain (environment, a named profile, SageMaker Studio's role).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from awslab.errors import LabError, explain
+from awslab.home import lab_home, read_json, write_json_private
+
+TARGETS = ("sandbox", "aws")
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class Lab:
+    target: str
+    region: str
+    account_id: str
+    arn: str
+    user_id: str
+    session: object = field(repr=False)
+    endpoint_url: str | None = None
+    profile: str | None = None
+    confirm_account_id: str | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return self.arn.endswith(":root")
+
+    @property
+    def principal(self) -> str:
+        """'root', 'user/NAME', 'assumed-role/ROLE/SESSION', ..."""
+        if self.is_root:
+            return "root"
+        return self.arn.split(":", 5)[-1]
+
+    @property
+    def user_name(self) -> str | None:
+        kind, _, rest = self.principal.partition("/")
+        return rest.rsplit("/", 1)[-1] if kind == "user" else None
+
+    @property
+    def sandbox(self) -> bool:
+        return self.target == "sandbox"
+
+    def client(self, service: str):
+        return _client(self.session, service, self.region, self.endpoint_url)
+
+    def require_write(self, doing: str = "change this account") -> None:
+        """Refuse writes to a real account unless confirm_account_id names it."""
+        if self.target != "aws":
+            return
+        if str(self.confirm_account_id or "").strip() != self.account_id:
+            given = f" (it is set to {self.confirm_account_id!r})" if self.confirm_account_id else ""
+            raise LabError(
+                f"To {doing} in the real AWS account {self.account_id}, set "
+                f'confirm_account_id = "{self.account_id}" in the parameters cell{given}, '
+                "then run the cell again: the lab never changes a real account unconfirmed.",
+                code="NotConfirmed",
+            )
+
+    def sign_in_url(self, alias: str | None = None) -> str:
+        return f"https://{alias or self.account_id}.signin.aws.amazon.com/console"
+
+    def describe(self) -> str:
+        where = "the sandbox (a simulated account on this machine)" if self.sandbox else "a real AWS account"
+        return f"{self.principal} in account {self.account_id}, region {self.region}, on {where}"
+
+
+@functools.lru_cache(maxsize=64)
+def _client(session, service: str, region: str, endpoint_url: str | None):
+    from botocore.config import Config
+
+    local = endpoint_url is not None
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 2 if local else 5},
+        connect_timeout=2 if local else 10,
+        read_timeout=60,
+        user_agent_extra="awslab",
+    )
+    return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+
+
+def saved_connection() -> dict:
+    """What notebook 00's form chose for the real account (profile, region)."""
+    return read_json(lab_home() / "connection.json", default={}) or {}
+
+
+def save_connection(**choice) -> None:
+    write_json_private(lab_home() / "connection.json", choice)
+
+
+def connect(target: str = "sandbox", confirm_account_id: str | None = None, *,
+            profile: str | None = None, region: str | None = None) -> Lab:
+    """A connected Lab for target 'sandbox' or 'aws'; LabError with one sentence otherwise."""
+    target = (target or "sandbox").strip().lower()
+    if target not in TARGETS:
+        raise LabError(f"Unknown target {target!r}: use one of {', '.join(repr(t) for t in TARGETS)}.",
+                       code="UnknownTarget")
+    try:
+        if target == "sandbox":
+            lab = _connect_sandbox(region)
+        else:
+            lab = _connect_aws(profile, region)
+    except LabError:
+        raise
+    except Exception as error:  # boto3's many ways to fail, each told in one sentence
+        raise LabError(explain(error, "connecting")) from error
+    lab.confirm_account_id = confirm_account_id
+    return lab
+
+
+def _connect_sandbox(region: str | None) -> Lab:
+    import boto3
+    import botocore.session
+
+    from awslab import sandbox
+    from awslab.sandbox.account import load_or_create
+
+    info = sandbox.ensure_running()
+    creds = sandbox.lab_credentials()
+    core = botocore.session.Session()
+    # Whatever AWS_PROFILE says, the sandbox is not a profile: use no config file profile.
+    core.set_config_variable("profile", None)
+    session = boto3.Session(
+        aws_access_key_id=creds["access_key_id"],
+        aws_secret_access_key=creds["secret_access_key"],
+        region_name=region or load_or_create().region,
+        botocore_session=core,
+    )
+    lab = Lab("sandbox", session.region_name, info.account_id, "", "", session,
+              endpoint_url=info.endpoint)
+    _identify(lab)
+    return lab
+
+
+def _connect_aws(profile: str | None, region: str | None) -> Lab:
+    import boto3
+
+    saved = saved_connection()
+    profile = profile or saved.get("profile") or None
+    session = boto3.Session(profile_name=profile, region_name=region or saved.get("region") or None)
+    if session.get_credentials() is None:
+        raise LabError(
+            "No AWS credentials were found: set AWS_PROFILE, run `aws configure` (or `aws sso login`), "
+            "pick a profile in notebook 00, or use the sandbox target.",
+            code="NoCredentials",
+        )
+    lab = Lab("aws", session.region_name or DEFAULT_REGION, "", "", "", session, profile=profile)
+    _identify(lab)
+    return lab
+
+
+def _identify(lab: Lab) -> None:
+    who = lab.client("sts").get_caller_identity()
+    lab.account_id, lab.arn, lab.user_id = who["Account"], who["Arn"], who["UserId"]
