@@ -130,9 +130,8 @@ def _connect_sandbox(region: str | None) -> Lab:
 
     info = sandbox.ensure_running()
     creds = sandbox.lab_credentials()
-    core = botocore.session.Session()
-    # Whatever AWS_PROFILE says, the sandbox is not a profile: use no config file profile.
-    core.set_config_variable("profile", None)
+    # Whatever AWS_PROFILE says, the sandbox is not a profile: read no profile's settings.
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     session = boto3.Session(
         aws_access_key_id=creds["access_key_id"],
         aws_secret_access_key=creds["secret_access_key"],

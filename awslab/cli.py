@@ -1,0 +1,154 @@
+"""The `awslab` command (also `python -m awslab`). See LAB_SPEC section 3."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from awslab.errors import LabError
+
+
+def notebooks_dir() -> Path:
+    """The lab's notebooks: ./notebooks when run from a checkout, else beside the package."""
+    for candidate in (Path.cwd() / "notebooks", Path(__file__).resolve().parent.parent / "notebooks"):
+        if (candidate / "00_setup.ipynb").exists():
+            return candidate
+    raise LabError("The lab's notebooks were not found: run awslab from the folder that holds notebooks/.")
+
+
+def cmd_sandbox(args) -> int:
+    from awslab import sandbox
+
+    if args.action == "start":
+        info = sandbox.start(args.port)
+        print(f"sandbox running: {info.endpoint} (account {info.account_id}, pid {info.pid})")
+        return 0
+    if args.action == "env":
+        info = sandbox.ensure_running()
+        creds = sandbox.lab_credentials()
+        from awslab.sandbox.account import load_or_create
+
+        lines = {
+            "AWS_ENDPOINT_URL": info.endpoint,
+            "AWS_ACCESS_KEY_ID": creds["access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
+            "AWS_DEFAULT_REGION": load_or_create().region,
+        }
+        for name, value in lines.items():
+            print(f"export {name}={shlex.quote(value)}")
+        print("unset AWS_SESSION_TOKEN AWS_PROFILE")
+        return 0
+    if args.action == "status":
+        info = sandbox.running()
+        if info is None:
+            print("sandbox not running (start it with `awslab sandbox start`)")
+            return 1
+        creds = sandbox.lab_credentials()
+        print(f"sandbox running: {info.endpoint} (account {info.account_id}, pid {info.pid}); "
+              f"the lab signs in as {creds.get('principal', 'root')}")
+        return 0
+    if args.action == "stop":
+        print("sandbox stopped (its account is kept)" if sandbox.stop() else "sandbox was not running")
+        return 0
+    if args.action == "reset":
+        info = sandbox.reset(args.port)
+        print(f"sandbox reset: a brand-new account {info.account_id} at {info.endpoint}")
+        return 0
+    raise AssertionError(args.action)
+
+
+def cmd_lab(args) -> int:
+    import subprocess
+
+    if args.target == "sandbox":
+        from awslab import sandbox
+
+        info = sandbox.ensure_running()
+        print(f"sandbox running: {info.endpoint} (account {info.account_id})")
+    root = notebooks_dir().parent
+    loopback = args.ip in ("127.0.0.1", "localhost", "::1")
+    command = [sys.executable, "-m", "jupyter", "lab", f"--ip={args.ip}", f"--port={args.port}",
+               f"--ServerApp.root_dir={root}", "--ServerApp.default_url=/lab/tree/notebooks/00_setup.ipynb"]
+    if loopback:
+        # Token-less only where no one else can reach it.
+        command += ["--IdentityProvider.token=", "--ServerApp.password="]
+    if args.no_browser:
+        command.append("--no-browser")
+    print(f"JupyterLab: http://{args.ip}:{args.port}/lab/tree/notebooks/00_setup.ipynb"
+          + ("" if loopback else "  (with the token JupyterLab prints below)"))
+    sys.stdout.flush()
+    return subprocess.call(command)
+
+
+def cmd_run(args) -> int:
+    from awslab.headless import run_lab_cli
+
+    return run_lab_cli(params_file=args.params, output_dir=args.output, target=args.target,
+                       clean_up=args.clean_up)
+
+
+def cmd_check(args) -> int:
+    from awslab.review import checklist_cli
+
+    return checklist_cli(target=args.target, confirm_account_id=args.confirm_account_id)
+
+
+def cmd_clean(args) -> int:
+    from awslab.clean_up import clean_cli
+
+    return clean_cli(target=args.target, confirm_account_id=args.confirm_account_id, yes=args.yes)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="awslab", description="Secure Your AWS Account, as a guided lab.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    box = sub.add_parser("sandbox", help="the simulated AWS account on this machine")
+    box_sub = box.add_subparsers(dest="action", required=True)
+    for name, text in [("start", "start it unless it runs; print its endpoint"),
+                       ("env", "print export lines that point AWS tools at it"),
+                       ("status", "running or not (exit 0 / 1)"),
+                       ("stop", "stop it (its account is kept)"),
+                       ("reset", "back to a brand-new account")]:
+        action = box_sub.add_parser(name, help=text)
+        if name in ("start", "reset"):
+            action.add_argument("--port", type=int, default=None)
+    box.set_defaults(func=cmd_sandbox)
+
+    lab = sub.add_parser("lab", help="the sandbox and JupyterLab on notebooks/00_setup.ipynb")
+    lab.add_argument("--target", choices=["sandbox", "aws"], default="sandbox")
+    lab.add_argument("--ip", default="127.0.0.1")
+    lab.add_argument("--port", type=int, default=int(os.environ.get("AWSLAB_LAB_PORT", 8888)))
+    lab.add_argument("--no-browser", action="store_true")
+    lab.set_defaults(func=cmd_lab)
+
+    run = sub.add_parser("run", help="run notebooks 00 to 04 headless (papermill)")
+    run.add_argument("--params", default=None, help="JSON or YAML parameters file")
+    run.add_argument("--output", default="output", help="folder for the executed notebooks")
+    run.add_argument("--target", choices=["sandbox", "aws"], default="sandbox")
+    run.add_argument("--clean-up", action="store_true", help="also run 99_clean_up")
+    run.set_defaults(func=cmd_run)
+
+    for name, text, func in [("check", "the security checklist", cmd_check),
+                             ("clean", "remove what the lab created", cmd_clean)]:
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--target", choices=["sandbox", "aws"], default="sandbox")
+        command.add_argument("--confirm-account-id", default=None)
+        if name == "clean":
+            command.add_argument("--yes", action="store_true", help="do not ask before deleting")
+        command.set_defaults(func=func)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except LabError as error:
+        print(f"awslab: {error.sentence}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,157 @@
+"""Forms: objects with fields, a `submit()` that calls one plain function, a `result`.
+
+The button only calls `submit()`; headless runs (`auto_submit=True`) call it too.
+A refused submission shows one sentence in the form (never a traceback, which goes to
+the log); headless, the same sentence is raised as a LabError so the run fails visibly.
+
+    form = SomeForm(lab, auto_submit=auto_submit, name="alice")
+    form.show()          # display; submits at once when auto_submit
+    form.result          # what the action returned, or None
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as W
+from IPython.display import display
+
+from awslab.errors import LabError, explain
+from awslab.log import get_logger
+
+GREEN, RED, GREY, AMBER = "#1d8102", "#d13212", "#545b64", "#8a6d00"
+
+
+def line(ok: bool | None, text: str, detail: str = "") -> str:
+    """One status line as HTML: a mark, the text, and a quieter detail."""
+    mark, color = {True: ("✔", GREEN), False: ("✘", RED), None: ("•", GREY)}[ok]
+    extra = f' <span style="color:{GREY}">{html.escape(detail)}</span>' if detail else ""
+    return (f'<div class="awslab-line" style="margin:2px 0"><span style="color:{color};font-weight:700">'
+            f"{mark}</span> {html.escape(text)}{extra}</div>")
+
+
+def note(text: str, color: str = GREY) -> str:
+    return f'<div style="color:{color};margin:4px 0">{html.escape(text)}</div>'
+
+
+def table(header: list[str], rows: list[list[str]], raw: bool = False) -> str:
+    """An HTML table; cells are escaped unless raw."""
+    esc = (lambda s: str(s)) if raw else (lambda s: html.escape(str(s)))
+    head = "".join(f'<th style="text-align:left;padding:2px 8px">{html.escape(h)}</th>' for h in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td style="padding:2px 8px;vertical-align:top">{esc(c)}</td>' for c in row) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="awslab-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+class Form:
+    """Base of every form in the lab."""
+
+    title = ""
+    submit_label = "Submit"
+    doing = "submitting the form"
+
+    def __init__(self, lab, *, auto_submit: bool = False):
+        self.lab = lab
+        self.auto_submit = auto_submit
+        self.result = None
+        self.error: str | None = None
+        self.message = W.HTML(layout=W.Layout(margin="4px 0"))
+        self.message.add_class("awslab-message")
+        self.button = W.Button(description=self.submit_label, button_style="primary",
+                               layout=W.Layout(width="auto"))
+        self.button.add_class("awslab-submit")
+        self.button.on_click(lambda _button: self._clicked())
+        self.after = W.VBox()
+        rows = self.build()
+        heading = [W.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
+        self.widget = W.VBox([*heading, *rows, W.HBox([self.button]), self.message, self.after])
+        self.widget.add_class("awslab-form")
+
+    # Subclasses fill these in.
+    def build(self) -> list:
+        return []
+
+    def values(self) -> dict:
+        return {}
+
+    def action(self, **values):
+        raise NotImplementedError
+
+    def show_result(self, result) -> None:
+        self.say(True, "Done.")
+
+    # The mechanism.
+    def say(self, ok: bool | None, text: str) -> None:
+        color = {True: GREEN, False: RED, None: GREY}[ok]
+        self.message.value = f'<div style="color:{color};font-weight:600">{html.escape(text)}</div>'
+
+    def _clicked(self) -> None:
+        try:
+            self.submit()
+        except LabError:
+            pass  # already shown in the form; a click never raises into the front end
+
+    def submit(self):
+        """Run the action with the form's values and return its result. A refusal shows one
+        sentence in the form (`self.error`) and returns None; headless (auto_submit) it
+        raises that sentence as a LabError, so the cell fails and says why."""
+        self.button.disabled = True
+        self.say(None, "Working…")
+        started = time.monotonic()
+        try:
+            values = self.values()
+            self.result = self.action(**values)
+        except Exception as error:  # every failure becomes one sentence
+            sentence = explain(error, self.doing)
+            if not isinstance(error, LabError):
+                get_logger().exception("%s failed", type(self).__name__)
+            self.error = sentence
+            self.say(False, sentence)
+            if self.auto_submit:
+                raise LabError(sentence) from None
+            return None
+        finally:
+            self.button.disabled = False
+            self.elapsed = time.monotonic() - started
+        self.error = None
+        self.message.value = ""
+        self.show_result(self.result)
+        return self.result
+
+    def ask(self, question: str, on_yes, yes_label: str = "Yes") -> None:
+        """A question a person would confirm; headless (auto_submit) it counts as confirmed."""
+        if self.auto_submit:
+            on_yes()
+            return
+        yes = W.Button(description=yes_label, button_style="danger", layout=W.Layout(width="auto"))
+        no = W.Button(description="Cancel", layout=W.Layout(width="auto"))
+        yes.add_class("awslab-yes")
+        box = W.VBox([W.HTML(f"<b>{html.escape(question)}</b>"), W.HBox([yes, no])])
+
+        def answer(confirmed: bool) -> None:
+            self.after.children = tuple(c for c in self.after.children if c is not box)
+            if confirmed:
+                try:
+                    on_yes()
+                except Exception as error:
+                    sentence = explain(error, self.doing)
+                    if not isinstance(error, LabError):
+                        get_logger().exception("%s failed", type(self).__name__)
+                    self.say(False, sentence)
+            else:
+                self.say(None, "Cancelled; nothing changed.")
+
+        yes.on_click(lambda _b: answer(True))
+        no.on_click(lambda _b: answer(False))
+        self.after.children = (*self.after.children, box)
+
+    def show(self) -> None:
+        display(self.widget)
+        if self.auto_submit:
+            self.submit()
+
+    def _repr_keys(self):
+        return iter(())

@@ -1,0 +1,125 @@
+"""Virtual MFA devices as AWS makes them: a real seed, a real QR code, real TOTP checks.
+
+AWS: CreateVirtualMFADevice returns `Base32StringSeed` (a base32 TOTP secret) and
+`QRCodePNG`, a PNG of the URI
+`otpauth://totp/Amazon%20Web%20Services:<device name>@<alias or account id>?secret=...&issuer=Amazon%20Web%20Services`;
+EnableMFADevice accepts only two consecutive valid codes of that device (the usual one
+step of clock drift allowed either way), otherwise `InvalidAuthenticationCode`
+("Authentication code for device is not valid."); a pair used once is not accepted again.
+moto 5.2.5 returns 64 random bytes as the PNG and accepts any codes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import secrets
+import time
+
+import pyotp
+from moto.iam.exceptions import IAMException
+from moto.iam.models import IAMBackend
+
+ISSUER = "Amazon Web Services"
+STEP = 30
+_B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_CODE = re.compile(r"\d{6}")
+
+
+class InvalidAuthenticationCode(IAMException):
+    code = "InvalidAuthenticationCode"
+
+    def __init__(self, message: str = "Authentication code for device is not valid."):
+        super().__init__(message)
+
+
+def new_seed() -> str:
+    return "".join(secrets.choice(_B32) for _ in range(64))
+
+
+def otpauth_uri(seed: str, device_name: str, account_label: str) -> str:
+    return pyotp.TOTP(seed).provisioning_uri(name=f"{device_name}@{account_label}",
+                                             issuer_name=ISSUER)
+
+
+def qr_png(uri: str) -> bytes:
+    import qrcode  # only when a device is made: keeps every other request light
+
+    image = qrcode.make(uri)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def check_codes(seed: str, code1, code2, last_step: int | None = None, now: float | None = None) -> int:
+    """The time step of code2 when code1, code2 are two consecutive codes of `seed` around now
+    (one step of drift either way); InvalidAuthenticationCode otherwise, also for a pair at or
+    before `last_step` (already used)."""
+    code1, code2 = str(code1 or "").strip(), str(code2 or "").strip()
+    if not (_CODE.fullmatch(code1) and _CODE.fullmatch(code2)):
+        raise InvalidAuthenticationCode()
+    totp = pyotp.TOTP(seed)
+    counter = int((time.time() if now is None else now) // STEP)
+    for first in (counter - 1, counter - 2, counter):
+        if totp.at(first * STEP) == code1 and totp.at((first + 1) * STEP) == code2:
+            if last_step is not None and first + 1 <= last_step:
+                raise InvalidAuthenticationCode()
+            return first + 1
+    raise InvalidAuthenticationCode()
+
+
+def account_label(backend) -> str:
+    return backend.account_aliases[0] if backend.account_aliases else backend.account_id
+
+
+def fill_device(device, account: str) -> None:
+    """Give a moto VirtualMfaDevice a real seed and QR code."""
+    name = device.serial_number.rsplit("/", 1)[-1]
+    device.base32_string_seed = new_seed()
+    device.awslab_uri = otpauth_uri(device.base32_string_seed, name, account)
+    device.qr_code_png = qr_png(device.awslab_uri)
+    device.awslab_last_step = None
+
+
+PATCHED = ("create_virtual_mfa_device", "enable_mfa_device")
+
+
+def install(app) -> None:
+    create = IAMBackend.create_virtual_mfa_device
+    enable = IAMBackend.enable_mfa_device
+
+    def create_virtual_mfa_device(self, device_name, path):
+        device = create(self, device_name, path)
+        fill_device(device, account_label(self))
+        return device
+
+    def enable_mfa_device(self, user_name, serial_number, code1, code2):
+        self.get_user(user_name)  # NoSuchEntity before the codes, as AWS
+        device = self.virtual_mfa_devices.get(serial_number)
+        if device is not None and getattr(device, "awslab_uri", None):
+            if device.enable_date is not None:
+                from moto.iam.exceptions import EntityAlreadyExists
+
+                raise EntityAlreadyExists("MFA Device is already in use.")
+            step = check_codes(device.base32_string_seed, code1, code2, device.awslab_last_step)
+            enable(self, user_name, serial_number, code1, code2)
+            device.awslab_last_step = step
+            return None
+        # A hardware device's serial: the codes can only be checked for their form.
+        check_codes_form(code1, code2)
+        return enable(self, user_name, serial_number, code1, code2)
+
+    IAMBackend.create_virtual_mfa_device = create_virtual_mfa_device
+    IAMBackend.enable_mfa_device = enable_mfa_device
+
+
+def check_codes_form(code1, code2) -> None:
+    if not (_CODE.fullmatch(str(code1 or "")) and _CODE.fullmatch(str(code2 or ""))):
+        raise InvalidAuthenticationCode()
+
+
+def png_base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+

@@ -1,0 +1,284 @@
+"""The root user: its access keys, its MFA (through a simulated console), its report row.
+
+AWS behaviour followed here (moto 5.2.5 has no root user at all):
+- The sandbox's own credentials (AWSLAB_HOME/sandbox/account.json) are root's access keys.
+  Called as root without `UserName`, ListAccessKeys lists them, CreateAccessKey adds one
+  (two at most), UpdateAccessKey changes one's status and DeleteAccessKey deletes one;
+  account.json is saved at once, so a deleted or inactive key stops working
+  (InvalidClientTokenId), also after a restart. GetUser and ListMFADevices without
+  `UserName` answer about root.
+- GetAccountSummary: `AccountAccessKeysPresent` is 1 while root has keys,
+  `AccountMFAEnabled` is 1 once root has an MFA device.
+- The credential report starts with the `<root_account>` row (arn:aws:iam::<acct>:root).
+
+Root MFA can be enabled only in the console on AWS. The sandbox's simulated console is
+this awslab-only HTTP API (not an AWS API; JSON in, JSON out), used by notebook 01
+through awslab.sandbox.console:
+
+  POST /_awslab/root-mfa/create  {"access_key_id": <an active root key>, "device_name": "..."}
+       -> 200 {"serial_number", "seed", "qr_png_base64", "otpauth_uri"}
+  POST /_awslab/root-mfa/enable  {"access_key_id", "serial_number", "code1", "code2"}
+       -> 200 {"serial_number", "enabled": true}; two consecutive valid TOTP codes needed,
+          else 400 {"error": "InvalidAuthenticationCode", "message": ...}
+  GET  /_awslab/root-mfa/status  -> 200 {"account_id", "mfa_enabled", "devices": [...]}
+
+A missing or unknown `access_key_id` gets 403 {"error": "AccessDenied", ...}; other
+refusals are {"error": <AWS-style code>, "message": <one sentence>} with 400/404/409.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from moto.core.utils import utcnow
+from moto.iam.exceptions import IAMException
+from moto.iam.models import AccountSummary, IAMBackend
+
+from awslab.sandbox import mfa, validation
+from awslab.sandbox.account import RootKey, new_access_key_id, new_secret_access_key
+from awslab.sandbox.app import SandboxCallError, aws_error, json_response
+from awslab.sandbox.state import LOCK, STATE, changed, iam_backend, iam_xml, iso, xml_escape
+
+ROOT_ROW = "<root_account>"
+KEYS_PER_USER = 2
+_DATE = "%Y-%m-%dT%H:%M:%S+00:00"
+
+
+def root_devices() -> dict:
+    """serial number -> {"enabled": timestamp or None} for root's virtual MFA devices."""
+    return STATE.setdefault("root_mfa", {})
+
+
+def root_mfa_enabled() -> bool:
+    return any(device.get("enabled") for device in root_devices().values())
+
+
+def _csv_date(ts: float) -> str:
+    return time.strftime(_DATE, time.gmtime(ts))
+
+
+def root_row(account) -> str:
+    keys = account.root_keys
+    fields = [ROOT_ROW, account.root_arn, _csv_date(account.created),
+              "not_supported", "no_information", "not_supported", "not_supported",
+              "true" if root_mfa_enabled() else "false"]
+    for index in range(2):
+        if index < len(keys):
+            key = keys[index]
+            fields += ["true" if key.status == "Active" else "false", _csv_date(key.created),
+                       "N/A", "N/A", "N/A"]
+        else:
+            fields += ["false", "N/A", "N/A", "N/A", "N/A"]
+    fields += ["false", "N/A", "false", "N/A"]
+    return ",".join(fields) + "\n"
+
+
+PATCHED = ("get_account_summary", "get_credential_report")
+
+
+def install(app) -> None:
+    account = app.account
+    _patch_backend(account)
+    app.add_filter(_root_calls(account))
+    app.route("/_awslab/root-mfa/create", _create_route(account))
+    app.route("/_awslab/root-mfa/enable", _enable_route(account))
+    app.route("/_awslab/root-mfa/status", _status_route(account))
+
+
+def _patch_backend(account) -> None:
+    summary = IAMBackend.get_account_summary
+    report = IAMBackend.get_credential_report
+
+    def get_account_summary(self) -> AccountSummary:
+        result = summary(self)
+        if self.account_id == account.account_id:
+            result._account_mfa_enabled = 1 if root_mfa_enabled() else 0
+            result._account_access_keys_present = 1 if account.root_keys else 0
+        return result
+
+    def get_credential_report(self) -> str:
+        content = report(self)
+        if self.account_id != account.account_id:
+            return content
+        header, _, rows = content.partition("\n")
+        return header + "\n" + root_row(account) + rows
+
+    IAMBackend.get_account_summary = get_account_summary
+    IAMBackend.get_credential_report = get_credential_report
+
+
+# Root's own access keys, MFA devices and user, over IAM's API.
+
+def _root_calls(account):
+    def key_xml(key: RootKey, secret: bool = False) -> str:
+        extra = f"<SecretAccessKey>{key.secret_access_key}</SecretAccessKey>" if secret else ""
+        return (f"<AccessKeyId>{key.access_key_id}</AccessKeyId><Status>{key.status}</Status>"
+                f"{extra}<CreateDate>{iso(key.created)}</CreateDate>")
+
+    def no_such_key(request, key_id):
+        return aws_error(request, 404, "NoSuchEntity",
+                         f"The Access Key with id {key_id} cannot be found.")
+
+    def list_access_keys(request):
+        members = "".join(f"<member>{key_xml(key)}</member>" for key in account.root_keys)
+        return iam_xml("ListAccessKeys", f"<AccessKeyMetadata>{members}</AccessKeyMetadata>"
+                                         "<IsTruncated>false</IsTruncated>")
+
+    def create_access_key(request):
+        if len(account.root_keys) >= KEYS_PER_USER:
+            return aws_error(request, 409, "LimitExceeded",
+                             f"Cannot exceed quota for AccessKeysPerUser: {KEYS_PER_USER}")
+        key = RootKey(new_access_key_id(), new_secret_access_key())
+        account.root_keys.append(key)
+        account.save()
+        return iam_xml("CreateAccessKey", f"<AccessKey>{key_xml(key, secret=True)}</AccessKey>")
+
+    def delete_access_key(request):
+        key_id = request.params.get("AccessKeyId", "")
+        key = account.root_key(key_id)
+        if key is None:
+            return no_such_key(request, key_id)
+        account.root_keys.remove(key)
+        account.save()
+        return iam_xml("DeleteAccessKey")
+
+    def update_access_key(request):
+        key_id = request.params.get("AccessKeyId", "")
+        status = request.params.get("Status", "")
+        if status not in ("Active", "Inactive"):
+            return aws_error(request, 400, "ValidationError",
+                             f"1 validation error detected: Value '{xml_escape(status)}' at 'status' "
+                             "failed to satisfy constraint: Member must satisfy enum value set: "
+                             "[Active, Inactive]")
+        key = account.root_key(key_id)
+        if key is None:
+            return no_such_key(request, key_id)
+        key.status = status
+        account.save()
+        return iam_xml("UpdateAccessKey")
+
+    def get_user(request):
+        return iam_xml("GetUser", f"<User><UserId>{account.account_id}</UserId>"
+                                  f"<Arn>{account.root_arn}</Arn>"
+                                  f"<CreateDate>{iso(account.created)}</CreateDate></User>")
+
+    def list_mfa_devices(request):
+        members = "".join(
+            f"<member><SerialNumber>{xml_escape(serial)}</SerialNumber>"
+            f"<EnableDate>{iso(device['enabled'])}</EnableDate></member>"
+            for serial, device in root_devices().items() if device.get("enabled"))
+        return iam_xml("ListMFADevices", f"<MFADevices>{members}</MFADevices>"
+                                         "<IsTruncated>false</IsTruncated>")
+
+    handlers = {
+        "ListAccessKeys": list_access_keys,
+        "CreateAccessKey": create_access_key,
+        "DeleteAccessKey": delete_access_key,
+        "UpdateAccessKey": update_access_key,
+        "GetUser": get_user,
+        "ListMFADevices": list_mfa_devices,
+    }
+
+    def root_calls(request):
+        if request.caller != "root" or request.service != "iam":
+            return None
+        handler = handlers.get(request.action)
+        if handler is None or request.params.get("UserName"):
+            return None
+        with LOCK:
+            response = handler(request)
+            if response.status_code == 200 and request.action not in ("ListAccessKeys", "GetUser",
+                                                                         "ListMFADevices"):
+                changed()
+        return response
+
+    return root_calls
+
+
+# The simulated console for root MFA.
+
+def _body(request) -> dict:
+    try:
+        data = json.loads(request.get_data() or b"{}")
+    except ValueError:
+        raise SandboxCallError("InvalidRequest", "The request body must be a JSON object.") from None
+    if not isinstance(data, dict):
+        raise SandboxCallError("InvalidRequest", "The request body must be a JSON object.")
+    return data
+
+
+def _require_root(account, data: dict) -> None:
+    key = account.root_key(str(data.get("access_key_id") or ""))
+    if key is None or key.status != "Active":
+        raise SandboxCallError("AccessDenied", "Only the root user can manage root's MFA: sign the "
+                               "call with an active root access key (access_key_id).", 403)
+
+
+def _create_route(account):
+    def create(request):
+        if request.method != "POST":
+            raise SandboxCallError("MethodNotAllowed", "Use POST.", 405)
+        data = _body(request)
+        _require_root(account, data)
+        name = str(data.get("device_name") or "root-account-mfa-device")
+        try:
+            validation.check(validation.problems(name, "virtualMFADeviceName",
+                                                 validation.NAME_PATTERN, validation._NAME, 1, 226))
+            with LOCK:
+                device = iam_backend(account.account_id).create_virtual_mfa_device(name, "/")
+                root_devices()[device.serial_number] = {"enabled": None}
+                changed()
+        except IAMException as error:
+            raise SandboxCallError(error.code, error.message,
+                                   409 if error.code == "EntityAlreadyExists" else 400) from None
+        return json_response({"serial_number": device.serial_number,
+                              "seed": device.base32_string_seed,
+                              "qr_png_base64": mfa.png_base64(device.qr_code_png),
+                              "otpauth_uri": device.awslab_uri})
+
+    return create
+
+
+def _enable_route(account):
+    def enable(request):
+        if request.method != "POST":
+            raise SandboxCallError("MethodNotAllowed", "Use POST.", 405)
+        data = _body(request)
+        _require_root(account, data)
+        serial = str(data.get("serial_number") or "")
+        with LOCK:
+            backend = iam_backend(account.account_id)
+            entry = root_devices().get(serial)
+            device = backend.virtual_mfa_devices.get(serial)
+            if entry is None or device is None:
+                raise SandboxCallError("NoSuchEntity", f"No root MFA device {serial!r}: create one "
+                                       "first with /_awslab/root-mfa/create.", 404)
+            if entry.get("enabled") or device.enable_date is not None:
+                raise SandboxCallError("EntityAlreadyExists", "This MFA device is already assigned.", 409)
+            try:
+                step = mfa.check_codes(device.base32_string_seed, data.get("code1"),
+                                       data.get("code2"), getattr(device, "awslab_last_step", None))
+            except IAMException as error:
+                raise SandboxCallError(error.code, error.message, 400) from None
+            now = utcnow()
+            device.awslab_last_step = step
+            device.enable_date = now
+            device.user_attribute = {"Arn": account.root_arn, "UserId": account.account_id,
+                                     "CreateDate": now}
+            entry["enabled"] = time.time()
+            changed()
+        return json_response({"serial_number": serial, "enabled": True})
+
+    return enable
+
+
+def _status_route(account):
+    def status(request):
+        devices = [{"serial_number": serial, "enabled": bool(entry.get("enabled")),
+                    "enable_date": iso(entry["enabled"]) if entry.get("enabled") else None}
+                   for serial, entry in root_devices().items()]
+        return json_response({"account_id": account.account_id, "mfa_enabled": root_mfa_enabled(),
+                              "devices": devices})
+
+    return status

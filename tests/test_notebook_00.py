@@ -1,0 +1,32 @@
+"""Notebook 00 runs top to bottom on the sandbox, headless, and says who you are."""
+
+from __future__ import annotations
+
+from tests.conftest import outputs_text, run_notebook
+
+
+def test_setup_runs_headless_on_a_new_account(fresh_account, tmp_path):
+    import awslab
+
+    lab = awslab.connect("sandbox")
+    executed = run_notebook("00_setup", tmp_path, auto_submit=True)
+    cells = [c for c in executed.cells if c.cell_type == "code"]
+    assert "injected-parameters" in cells[1].metadata.get("tags", [])
+    assert not [o for c in cells for o in c.outputs if o.output_type == "error"]
+    # The form's banner is widget state: find it there.
+    state = executed.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    texts = " ".join(str(m["state"].get("value", "")) for m in state.values())
+    assert f"arn:aws:iam::{lab.account_id}:root" in texts
+    assert "You are the root user" in texts
+    assert "the root user has no MFA yet" in texts
+    assert "no IAM user with AdministratorAccess yet" in texts
+    assert "Traceback" not in outputs_text(executed)
+
+
+def test_unknown_target_fails_with_one_sentence(lab_home, tmp_path):
+    import papermill
+    import pytest
+
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run_notebook("00_setup", tmp_path, auto_submit=True, target="azure")
+    assert "Unknown target 'azure'" in str(caught.value.evalue)
