@@ -79,7 +79,7 @@ def install(app) -> None:
         user.password_reset_required = bool(_flag(current_param("PasswordResetRequired")))
         return user
 
-    def update_login_profile(self, user_name, password, password_reset_required):
+    def update_login_profile(self, user_name, password, password_reset_required=None):
         user = self.get_login_profile(user_name)  # NoSuchEntity first, as AWS
         if password is not None:
             problem = violation(self, user_name, password)

@@ -89,12 +89,14 @@ def install(app) -> None:
     create = IAMBackend.create_virtual_mfa_device
     enable = IAMBackend.enable_mfa_device
 
-    def create_virtual_mfa_device(self, device_name, path):
+    def create_virtual_mfa_device(self, device_name, path=None):
         device = create(self, device_name, path)
         fill_device(device, account_label(self))
         return device
 
-    def enable_mfa_device(self, user_name, serial_number, code1, code2):
+    def enable_mfa_device(self, user_name, serial_number, authentication_code_1,
+                          authentication_code_2):
+        code1, code2 = authentication_code_1, authentication_code_2
         self.get_user(user_name)  # NoSuchEntity before the codes, as AWS
         device = self.virtual_mfa_devices.get(serial_number)
         if device is not None and getattr(device, "awslab_uri", None):

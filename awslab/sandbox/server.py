@@ -21,7 +21,16 @@ import time
 
 # Additions installed in this order; each module has install(app).
 EXTENSIONS = [
-    "awslab.sandbox.identity",
+    "awslab.sandbox.identity",       # who is calling: root or an IAM user (filter)
+    "awslab.sandbox.state",          # this thread's request, moto under one lock, writes noticed
+    "awslab.sandbox.persistence",    # the saved account loaded now, saved after changes
+    "awslab.sandbox.validation",     # user and group names
+    "awslab.sandbox.login_profile",  # PasswordResetRequired, password policy
+    "awslab.sandbox.mfa",            # real seeds, QR codes and TOTP checks
+    "awslab.sandbox.root_user",      # root keys, root MFA console, summary, credential report
+    "awslab.sandbox.regions",        # Account Management Region calls
+    "awslab.sandbox.deletion",       # DeleteConflict
+    "awslab.sandbox.alias",          # alias rules, one alias, "held elsewhere"
 ]
 
 log = logging.getLogger("awslab.sandbox")

@@ -42,11 +42,11 @@ def check(*checks: list[str]) -> None:
     raise ValidationError(f"{count} {noun} detected: " + "; ".join(found))
 
 
-def user_name(value, field: str = "userName") -> list[str]:
+def user_name_problems(value, field: str = "userName") -> list[str]:
     return problems(value, field, NAME_PATTERN, _NAME, 1, 64)
 
 
-def group_name(value, field: str = "groupName") -> list[str]:
+def group_name_problems(value, field: str = "groupName") -> list[str]:
     return problems(value, field, NAME_PATTERN, _NAME, 1, 128)
 
 
@@ -59,23 +59,24 @@ def install(app) -> None:
     create_group = IAMBackend.create_group
     update_group = IAMBackend.update_group
 
-    def checked_create_user(self, region_name, user_name_, *args, **kwargs):
-        check(user_name(user_name_))
-        return create_user(self, region_name, user_name_, *args, **kwargs)
+    # Same parameter names as moto's methods: moto passes some by keyword.
+    def checked_create_user(self, region_name, user_name, path="/", tags=None):
+        check(user_name_problems(user_name))
+        return create_user(self, region_name, user_name, path=path, tags=tags)
 
-    def checked_update_user(self, user_name_, new_path=None, new_user_name=None):
+    def checked_update_user(self, user_name, new_path=None, new_user_name=None):
         if new_user_name is not None:
-            check(user_name(new_user_name, "newUserName"))
-        return update_user(self, user_name_, new_path, new_user_name)
+            check(user_name_problems(new_user_name, "newUserName"))
+        return update_user(self, user_name, new_path=new_path, new_user_name=new_user_name)
 
-    def checked_create_group(self, group_name_, *args, **kwargs):
-        check(group_name(group_name_))
-        return create_group(self, group_name_, *args, **kwargs)
+    def checked_create_group(self, group_name, path="/"):
+        check(group_name_problems(group_name))
+        return create_group(self, group_name, path=path)
 
-    def checked_update_group(self, group_name_, new_group_name, new_path):
+    def checked_update_group(self, group_name, new_group_name, new_path):
         if new_group_name is not None:
-            check(group_name(new_group_name, "newGroupName"))
-        return update_group(self, group_name_, new_group_name, new_path)
+            check(group_name_problems(new_group_name, "newGroupName"))
+        return update_group(self, group_name, new_group_name, new_path)
 
     IAMBackend.create_user = checked_create_user
     IAMBackend.update_user = checked_update_user

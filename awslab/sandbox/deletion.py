@@ -1,0 +1,67 @@
+"""DeleteUser and DeleteGroup refuse while something still hangs on them, as AWS does.
+
+AWS: a user with a login profile, access keys, signing certificates, SSH public keys,
+MFA devices, inline or attached policies or group memberships, and a group with members
+or policies, gets `DeleteConflict` ("Cannot delete entity, must ... first.", HTTP 409)
+and nothing is deleted. moto 5.2.5 checks only a user's policies and none of a group's.
+"""
+
+from __future__ import annotations
+
+from moto.iam.exceptions import DeleteConflictException
+from moto.iam.models import IAMBackend
+
+
+def user_conflict(backend, user) -> str | None:
+    if user.password:
+        return "Cannot delete entity, must delete login profile first."
+    if user.access_keys:
+        return "Cannot delete entity, must delete access keys first."
+    if getattr(user, "signing_certificates", None):
+        return "Cannot delete entity, must delete signing certificates first."
+    if getattr(user, "ssh_public_keys", None):
+        return "Cannot delete entity, must delete SSH public keys first."
+    if user.mfa_devices:
+        return "Cannot delete entity, must delete MFA device first."
+    if user.policies:
+        return "Cannot delete entity, must delete policies first."
+    if user.managed_policies:
+        return "Cannot delete entity, must detach all policies first."
+    if any(user in group.users for group in backend.groups.values()):
+        return "Cannot delete entity, must remove user from all groups first."
+    return None
+
+
+def group_conflict(group) -> str | None:
+    if group.users:
+        return "Cannot delete entity, must remove users from group first."
+    if group.policies:
+        return "Cannot delete entity, must delete policies first."
+    if group.managed_policies:
+        return "Cannot delete entity, must detach all policies first."
+    return None
+
+
+PATCHED = ("delete_user", "delete_group")
+
+
+def install(app) -> None:
+    delete_user = IAMBackend.delete_user
+    delete_group = IAMBackend.delete_group
+
+    def checked_delete_user(self, user_name):
+        problem = user_conflict(self, self.get_user(user_name))
+        if problem:
+            raise DeleteConflictException(problem)
+        return delete_user(self, user_name)
+
+    def checked_delete_group(self, group_name):
+        group = self.groups.get(group_name)
+        if group is not None:
+            problem = group_conflict(group)
+            if problem:
+                raise DeleteConflictException(problem)
+        return delete_group(self, group_name)
+
+    IAMBackend.delete_user = checked_delete_user
+    IAMBackend.delete_group = checked_delete_group

@@ -1,0 +1,50 @@
+"""One sandbox for the session, under a temporary AWSLAB_HOME, on a free port."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory):
+    saved = {name: os.environ.get(name) for name in ("AWSLAB_HOME", "AWSLAB_REGION_DELAY")}
+    os.environ["AWSLAB_HOME"] = str(tmp_path_factory.mktemp("awslab_home"))
+    os.environ["AWSLAB_REGION_DELAY"] = "1"
+    from awslab import sandbox as box
+
+    info = box.start(_free_port())
+    try:
+        yield info
+    finally:
+        box.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def lab(sandbox):
+    """A Lab signed in as the sandbox's root user (reconnects: the account may have been reset)."""
+    import awslab
+    from awslab import sandbox as box
+
+    box.ensure_running()
+    return awslab.connect("sandbox")
+
+
+@pytest.fixture
+def iam(lab):
+    return lab.client("iam")
+
+

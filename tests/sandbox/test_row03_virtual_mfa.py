@@ -1,0 +1,70 @@
+"""Row 3: a real QR code and seed; EnableMFADevice needs two consecutive valid codes."""
+
+import time
+from urllib.parse import parse_qs, unquote, urlparse
+
+import pyotp
+import pytest
+from botocore.exceptions import ClientError
+
+
+def error_code(excinfo) -> str:
+    return excinfo.value.response["Error"]["Code"]
+
+
+def consecutive_codes(seed: str) -> tuple[str, str]:
+    totp = pyotp.TOTP(seed)
+    now = time.time()
+    return totp.at(now - 30), totp.at(now)
+
+
+def test_virtual_mfa(iam, lab):
+    iam.create_user(UserName="mfa-user")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="mfa-user")["VirtualMFADevice"]
+    serial = device["SerialNumber"]
+    try:
+        png = device["QRCodePNG"]
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 200
+        seed = device["Base32StringSeed"].decode()
+        pyotp.TOTP(seed).now()  # a valid base32 secret
+
+        import io
+
+        from PIL import Image
+        Image.open(io.BytesIO(png)).verify()
+
+        wrong = pyotp.TOTP(pyotp.random_base32()).now()
+        code1, code2 = consecutive_codes(seed)
+        for pair in ((wrong, wrong), (code2, code1), (code1, code1), ("123456", "abcdef")):
+            with pytest.raises(ClientError) as refused:
+                iam.enable_mfa_device(UserName="mfa-user", SerialNumber=serial,
+                                      AuthenticationCode1=pair[0], AuthenticationCode2=pair[1])
+            assert error_code(refused) == "InvalidAuthenticationCode"
+            assert refused.value.response["Error"]["Message"] == "Authentication code for device is not valid."
+        assert iam.list_mfa_devices(UserName="mfa-user")["MFADevices"] == []
+
+        iam.enable_mfa_device(UserName="mfa-user", SerialNumber=serial,
+                              AuthenticationCode1=code1, AuthenticationCode2=code2)
+        assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="mfa-user")["MFADevices"]] == [serial]
+
+        # The same pair again (after deactivating) is refused.
+        iam.deactivate_mfa_device(UserName="mfa-user", SerialNumber=serial)
+        with pytest.raises(ClientError) as reused:
+            iam.enable_mfa_device(UserName="mfa-user", SerialNumber=serial,
+                                  AuthenticationCode1=code1, AuthenticationCode2=code2)
+        assert error_code(reused) == "InvalidAuthenticationCode"
+        assert iam.list_mfa_devices(UserName="mfa-user")["MFADevices"] == []
+    finally:
+        iam.delete_virtual_mfa_device(SerialNumber=serial)
+        iam.delete_user(UserName="mfa-user")
+
+
+def test_qr_code_carries_the_otpauth_uri():
+    from awslab.sandbox import mfa
+
+    uri = mfa.otpauth_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "dev", "123456789012")
+    parsed = urlparse(uri)
+    assert parsed.scheme == "otpauth" and parsed.netloc == "totp"
+    assert unquote(parsed.path) == "/Amazon Web Services:dev@123456789012"
+    query = parse_qs(parsed.query)
+    assert query["secret"] == ["JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"] and query["issuer"] == ["Amazon Web Services"]
