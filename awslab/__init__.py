@@ -5,9 +5,16 @@ AWS's errors into one sentence a learner can act on. Import stays light: the hea
 pieces (boto3, ipywidgets, the sandbox) load when first used.
 """
 
+import os
+
 __version__ = "0.1.0"
 
 from awslab.errors import LabError  # noqa: E402
 from awslab.session import Lab, connect  # noqa: E402
+
+if os.environ.get("AWSLAB_RECORD_CALLS"):
+    from awslab.call_recorder import install as _record_calls
+
+    _record_calls()
 
 __all__ = ["Lab", "LabError", "connect", "__version__"]

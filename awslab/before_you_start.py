@@ -76,7 +76,7 @@ class TargetForm(Form):
         self.target = W.ToggleButtons(options=[("Sandbox (simulated account)", "sandbox"),
                                                ("Real AWS account", "aws")],
                                       value=self._target if self._target in TARGETS else "sandbox",
-                                      description="Target")
+                                      description="Target", style={"button_width": "auto"})
         default_profile = self._profile or saved.get("profile") or os.environ.get("AWS_PROFILE")
         options = [("(default credential chain)", "")] + [(p, p) for p in profiles]
         self.profile = W.Dropdown(options=options,

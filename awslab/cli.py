@@ -75,6 +75,8 @@ def cmd_lab(args) -> int:
     if loopback:
         # Token-less only where no one else can reach it.
         command += ["--IdentityProvider.token=", "--ServerApp.password="]
+    if os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI run as root
     if args.no_browser:
         command.append("--no-browser")
     print(f"JupyterLab: http://{args.ip}:{args.port}/lab/tree/notebooks/00_setup.ipynb"
