@@ -1,0 +1,726 @@
+"""Notebook 03: give the account a memorable sign-in URL, and choose its Regions.
+
+Alias (IAM): an account has at most one alias, unique across all of AWS; it turns the
+sign-in URL https://<account-id>.signin.aws.amazon.com/console into
+https://<alias>.signin.aws.amazon.com/console (the account-id URL keeps working).
+
+    current_alias(lab)                  -> "acme-prod" or None
+    alias_problem("My_Co")              -> one sentence, or None when AWS would accept it
+    set_account_alias(lab, "acme-prod") -> {"alias", "previous", "changed", "sign_in_url", "account_url"}
+    delete_account_alias(lab)           -> {"alias", "changed", "account_url"}
+
+Regions (Account Management API): Regions launched after 20 March 2019 are opt-in; the
+others are ENABLED_BY_DEFAULT and cannot be changed. Enabling goes DISABLED -> ENABLING ->
+ENABLED (minutes, sometimes hours, on a real account).
+
+    list_regions(lab)                   -> [{"code", "name", "status", "opt_in"}, ...]
+    enable_region(lab, "eu-south-1")   -> {"code", "name", "status", "changed"}
+    disable_region(lab, "eu-south-1")
+    wait_for_region(lab, "eu-south-1", timeout=120, on_progress=...) -> final status
+
+The forms (AliasForm, RegionsForm) call these; every refusal is one sentence.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import html
+import re
+import time
+
+import ipywidgets as W
+
+from awslab import record
+from awslab.errors import LabError, explain
+from awslab.forms import AMBER, GREEN, GREY, Form, line, note
+from awslab.log import get_logger
+
+# --------------------------------------------------------------------------------------
+# Alias
+# --------------------------------------------------------------------------------------
+
+ALIAS_PATTERN = r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
+_ALIAS = re.compile(ALIAS_PATTERN)
+ALIAS_RULE = ("3 to 63 characters: lowercase letters, digits and single hyphens, "
+              "starting and ending with a letter or digit")
+
+
+def _tidy(alias: str) -> str:
+    """The nearest alias AWS would accept, for a "try ..." hint ('' if none)."""
+    text = re.sub(r"[^a-z0-9-]+", "-", alias.strip().lower())
+    text = re.sub(r"-{2,}", "-", text).strip("-")[:63].rstrip("-")
+    return text if _ALIAS.match(text) else ""
+
+
+def alias_problem(alias) -> str | None:
+    """One sentence saying why AWS would refuse `alias`, or None when it follows the rule."""
+    alias = "" if alias is None else str(alias)
+    if _ALIAS.match(alias):
+        return None
+    shown = repr(alias)
+    tidy = _tidy(alias)
+    hint = f" (try '{tidy}')" if tidy and tidy != alias else ""
+    if not alias.strip():
+        return f"Type an alias first: {ALIAS_RULE}."
+    if alias != alias.strip():
+        return f"The alias {shown} has spaces at its ends; remove them{hint}."
+    if len(alias) < 3:
+        return f"The alias {shown} has {len(alias)} character{'s' if len(alias) != 1 else ''}; an alias needs 3 to 63."
+    if len(alias) > 63:
+        return f"The alias is {len(alias)} characters long; an alias can have at most 63{hint}."
+    if any(c.isupper() for c in alias):
+        return f"The alias {shown} has uppercase letters; an alias uses lowercase letters only{hint}."
+    if "_" in alias:
+        return f"The alias {shown} has an underscore, which aliases cannot contain; use a hyphen instead{hint}."
+    others = sorted({c for c in alias if not re.match(r"[a-z0-9-]", c)})
+    if others:
+        listed = " ".join(repr(c) for c in others)
+        return (f"The alias {shown} contains {listed}; an alias can only have lowercase letters, "
+                f"digits and hyphens{hint}.")
+    if "--" in alias:
+        return f"The alias {shown} has two hyphens in a row; use single hyphens{hint}."
+    if alias.startswith("-"):
+        return f"The alias {shown} starts with a hyphen; it must start with a letter or digit{hint}."
+    if alias.endswith("-"):
+        return f"The alias {shown} ends with a hyphen; it must end with a letter or digit{hint}."
+    return f"The alias {shown} does not follow AWS's rule: {ALIAS_RULE}."  # pragma: no cover
+
+
+def check_alias(alias) -> str:
+    """The alias, or LabError with the sentence saying why AWS would refuse it."""
+    problem = alias_problem(alias)
+    if problem:
+        raise LabError(problem.rstrip(".") + "; nothing changed.", code="InvalidAlias")
+    return alias
+
+
+def alias_suggestions(alias: str, account_id: str = "", count: int = 3) -> list[str]:
+    """Concrete alternatives that follow the rule: the alias with something of your own added."""
+    base = _tidy(alias) or "my-account"
+    year = time.strftime("%Y")
+    tails = [account_id[-4:] if account_id else "", "team", year, "lab", "aws"]
+    found = []
+    for tail in tails:
+        if not tail:
+            continue
+        candidate = f"{base[:62 - len(tail)].rstrip('-')}-{tail}"
+        if _ALIAS.match(candidate) and candidate not in found and candidate != alias:
+            found.append(candidate)
+    return found[:count]
+
+
+def account_url(lab) -> str:
+    """The sign-in URL with the account id: it works whether or not there is an alias."""
+    return lab.sign_in_url(None)
+
+
+def alias_url(lab, alias: str) -> str:
+    return lab.sign_in_url(alias)
+
+
+def current_alias(lab) -> str | None:
+    aliases = lab.client("iam").list_account_aliases().get("AccountAliases", [])
+    return aliases[0] if aliases else None
+
+
+def _taken(alias: str, lab) -> LabError:
+    tries = " or ".join(f"'{s}'" for s in alias_suggestions(alias, lab.account_id))
+    return LabError(
+        f"AWS said EntityAlreadyExists: the alias '{alias}' belongs to another account; aliases are "
+        f"unique across all of AWS, so your first choice may be taken: try adding something of your "
+        f"own, such as {tries}; nothing changed.",
+        code="EntityAlreadyExists")
+
+
+def set_account_alias(lab, alias: str) -> dict:
+    """Make `alias` the account's alias (replacing the current one, if any).
+
+    Setting the alias it already has changes nothing. Records the alias, and the one it
+    replaced, so clean-up can put things back.
+    """
+    from botocore.exceptions import ClientError
+
+    alias = check_alias(alias)
+    previous = current_alias(lab)
+    result = {"alias": alias, "previous": previous, "sign_in_url": alias_url(lab, alias),
+              "account_url": account_url(lab)}
+    if previous == alias:
+        return {**result, "previous": None, "changed": False}
+    lab.require_write(f"set the account alias to '{alias}'")
+    try:
+        lab.client("iam").create_account_alias(AccountAlias=alias)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        if code == "EntityAlreadyExists":
+            raise _taken(alias, lab) from None
+        raise
+    # If the lab set the alias it replaced, that one is gone: carry its own "previous" over,
+    # so the record still names the alias the account had before the lab touched it.
+    original = previous
+    for entry in record.created(lab.account_id):
+        if entry["kind"] == "alias" and entry["name"] == previous:
+            original = entry.get("previous")
+            record.forget(lab.account_id, "alias", previous)
+    record.remember(lab.account_id, "alias", alias, previous=original)
+    return {**result, "changed": True}
+
+
+def delete_account_alias(lab) -> dict:
+    """Remove the account's alias; the account-id sign-in URL keeps working."""
+    alias = current_alias(lab)
+    if alias is None:
+        return {"alias": None, "changed": False, "account_url": account_url(lab)}
+    lab.require_write(f"delete the account alias '{alias}'")
+    lab.client("iam").delete_account_alias(AccountAlias=alias)
+    record.forget(lab.account_id, "alias", alias)
+    return {"alias": alias, "changed": True, "account_url": account_url(lab)}
+
+
+# --------------------------------------------------------------------------------------
+# Regions
+# --------------------------------------------------------------------------------------
+
+DEFAULT_STATUS = "ENABLED_BY_DEFAULT"
+ENABLED_STATUSES = ("ENABLED", DEFAULT_STATUS)
+STATUS_WORDS = {
+    "ENABLED_BY_DEFAULT": "enabled by default",
+    "ENABLED": "enabled",
+    "ENABLING": "enabling…",
+    "DISABLING": "disabling…",
+    "DISABLED": "disabled",
+}
+DISABLE_MEANS = (
+    "IAM access to resources in that Region stops: nobody in this account can use them until you "
+    "enable it again, but the resources are not deleted (and keep costing what they cost)")
+
+
+@functools.lru_cache(maxsize=1)
+def region_names() -> dict[str, str]:
+    """Region code -> human name ("eu-south-1" -> "Europe (Milan)"), from botocore's own
+    endpoint data (every partition), so new Regions arrive with a botocore upgrade."""
+    import botocore.session
+
+    loader = botocore.session.get_session().get_component("data_loader")
+    names: dict[str, str] = {}
+    for source in ("partitions", "endpoints"):  # endpoints last: it wins
+        try:
+            data = loader.load_data(source)
+        except Exception:  # one of the two files may be missing in some botocore versions
+            continue
+        for partition in data.get("partitions", []):
+            for code, info in partition.get("regions", {}).items():
+                if isinstance(info, dict) and info.get("description"):
+                    names[code] = info["description"]
+    return names
+
+
+def region_name(code: str) -> str:
+    return region_names().get(code, code)
+
+
+def _row(region: dict) -> dict:
+    code, status = region["RegionName"], region["RegionOptStatus"]
+    return {"code": code, "name": region_name(code), "status": status, "opt_in": status != DEFAULT_STATUS}
+
+
+def list_regions(lab) -> list[dict]:
+    """Every Region the account can see, with its name and opt-in status (ListRegions, all pages)."""
+    paginator = lab.client("account").get_paginator("list_regions")
+    rows = []
+    for page in paginator.paginate(PaginationConfig={"PageSize": 50}):
+        rows.extend(_row(region) for region in page.get("Regions", []))
+    return sorted(rows, key=lambda r: r["code"])
+
+
+def region_status(lab, code: str) -> str:
+    return lab.client("account").get_region_opt_status(RegionName=code)["RegionOptStatus"]
+
+
+_CODE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+
+
+def check_region_code(lab, code, known: list[str] | None = None) -> str:
+    """The Region code, cleaned, or LabError naming the nearest real codes."""
+    text = str(code or "").strip().lower()
+    if not text:
+        raise LabError("Type a Region code first (for example eu-south-1); nothing changed.", code="UnknownRegion")
+    if known is None:
+        known = [r["code"] for r in list_regions(lab)]
+    if text in known:
+        return text
+    near = difflib.get_close_matches(text, known, n=2, cutoff=0.6)
+    if near:
+        hint = f" (did you mean {' or '.join(near)}?)"
+    elif not _CODE.match(text):
+        hint = " (Region codes look like eu-south-1, not names like Milan)"
+    else:
+        hint = " (the table lists every Region code)"
+    raise LabError(f"'{code}' is not a Region code this account knows{hint}; nothing changed.",
+                   code="UnknownRegion")
+
+
+def _described(code: str) -> str:
+    name = region_name(code)
+    return f"{code} ({name})" if name != code else code
+
+
+def enable_region(lab, code: str, known: list[str] | None = None) -> dict:
+    """Opt in to a Region. Already enabled or enabling: nothing to do. The Region then is
+    ENABLING until AWS finishes (wait_for_region watches that)."""
+    code = check_region_code(lab, code, known)
+    status = region_status(lab, code)
+    result = {"code": code, "name": region_name(code), "status": status, "changed": False}
+    if status == DEFAULT_STATUS:
+        raise LabError(f"{_described(code)} is enabled by default: every account can use it, and it "
+                       "cannot be enabled or disabled; nothing changed.", code="EnabledByDefault")
+    if status == "DISABLING":
+        raise LabError(f"{_described(code)} is being disabled right now (DISABLING): wait until it is "
+                       "DISABLED, then enable it; nothing changed.", code="Conflict")
+    if status in ("ENABLED", "ENABLING"):
+        return result
+    lab.require_write(f"enable the Region {code}")
+    lab.client("account").enable_region(RegionName=code)
+    record.remember(lab.account_id, "region", code)
+    return {**result, "status": region_status(lab, code), "changed": True}
+
+
+def disable_region(lab, code: str, known: list[str] | None = None) -> dict:
+    """Opt out of a Region: IAM access to its resources stops (they are not deleted)."""
+    code = check_region_code(lab, code, known)
+    status = region_status(lab, code)
+    result = {"code": code, "name": region_name(code), "status": status, "changed": False}
+    if status == DEFAULT_STATUS:
+        raise LabError(f"{_described(code)} is enabled by default: it cannot be disabled; nothing changed.",
+                       code="EnabledByDefault")
+    if status == "ENABLING":
+        raise LabError(f"{_described(code)} is still being enabled (ENABLING): AWS cannot disable it "
+                       "until it is ENABLED; wait, then disable it; nothing changed.", code="Conflict")
+    if status in ("DISABLED", "DISABLING"):
+        return result
+    lab.require_write(f"disable the Region {code}")
+    lab.client("account").disable_region(RegionName=code)
+    record.forget(lab.account_id, "region", code)
+    return {**result, "status": region_status(lab, code), "changed": True}
+
+
+def enable_regions(lab, codes: list[str]) -> list[dict]:
+    """Enable several Regions; every code is checked first, so a typo changes nothing."""
+    codes = [c for c in (codes or []) if str(c).strip()]
+    if not codes:
+        return []
+    regions = list_regions(lab)
+    known = [r["code"] for r in regions]
+    cleaned = [check_region_code(lab, code, known) for code in codes]
+    by_code = {r["code"]: r for r in regions}
+    for code in cleaned:
+        status = by_code[code]["status"]
+        if status == DEFAULT_STATUS:
+            raise LabError(f"{_described(code)} is enabled by default: every account can use it, and it "
+                           "cannot be enabled or disabled; take it out of the list; nothing changed.",
+                           code="EnabledByDefault")
+    return [enable_region(lab, code, known) for code in dict.fromkeys(cleaned)]
+
+
+def default_timeout(lab) -> float:
+    """How long to watch a Region enabling before saying "still enabling": AWS takes minutes."""
+    return 30.0 if lab.sandbox else 120.0
+
+
+def default_interval(lab) -> float:
+    return 0.25 if lab.sandbox else 5.0
+
+
+def wait_for_region(lab, code: str, *, until: str = "ENABLED", timeout: float | None = None,
+                    interval: float | None = None, on_progress=None) -> str:
+    """Poll GetRegionOptStatus until the Region reaches `until` (or settles elsewhere), or
+    `timeout` seconds pass; return the last status. on_progress(status, elapsed) after each poll."""
+    timeout = default_timeout(lab) if timeout is None else timeout
+    interval = default_interval(lab) if interval is None else interval
+    started = time.monotonic()
+    while True:
+        status = region_status(lab, code)
+        elapsed = time.monotonic() - started
+        if on_progress is not None:
+            on_progress(status, elapsed)
+        if status == until or status not in ("ENABLING", "DISABLING") or elapsed >= timeout:
+            return status
+        time.sleep(min(interval, max(0.0, timeout - elapsed)) or interval)
+
+
+# --------------------------------------------------------------------------------------
+# Forms
+# --------------------------------------------------------------------------------------
+
+def _copyable(url: str, css: str) -> W.Widget:
+    """A URL in a field you can select and copy, and a link next to it."""
+    field = W.Text(value=url, layout=W.Layout(width="460px"))
+    field.add_class(css)
+    link = W.HTML(f'<a href="{html.escape(url)}" target="_blank" rel="noopener">open</a>')
+    return W.HBox([field, link])
+
+
+class AliasForm(Form):
+    """Set, replace or delete the account alias; the field checks AWS's rule as you type."""
+
+    title = "Account alias"
+    submit_label = "Save alias"
+    doing = "setting the account alias"
+
+    def __init__(self, lab, alias: str | None = None, *, auto_submit: bool = False):
+        self._initial = alias
+        self._confirmed_alias: str | None = None
+        super().__init__(lab, auto_submit=auto_submit)
+
+    def build(self) -> list:
+        self.current = W.HTML()
+        self.current.add_class("awslab-alias-current")
+        self.field = W.Text(value=self._initial or "", placeholder="for example acme-prod",
+                            description="Alias", continuous_update=True, layout=W.Layout(width="360px"))
+        self.field.add_class("awslab-alias")
+        self.hint = W.HTML()
+        self.hint.add_class("awslab-alias-hint")
+        self.field.observe(lambda _change: self._check_as_you_type(), names="value")
+        self.delete_button = W.Button(description="Delete alias", layout=W.Layout(width="auto"))
+        self.delete_button.add_class("awslab-delete-alias")
+        self.delete_button.on_click(lambda _b: self.delete())
+        self.refresh()
+        self._check_as_you_type()
+        rule = note(f"AWS's rule: {ALIAS_RULE}. Aliases are unique across all of AWS.")
+        return [self.current, W.HTML(rule), self.field, self.hint, self.delete_button]
+
+    def refresh(self) -> str | None:
+        """Show the current alias and sign-in URLs; return the alias."""
+        try:
+            alias = current_alias(self.lab)
+        except Exception as error:
+            self.current.value = line(False, explain(error, "reading the account alias"))
+            return None
+        urls = (f'<div>Sign-in URL: <code>{html.escape(alias_url(self.lab, alias))}</code></div>' if alias else "")
+        self.current.value = (
+            line(True if alias else None,
+                 f"Current alias: {alias}" if alias else "This account has no alias yet.")
+            + urls
+            + f'<div>Account-id sign-in URL (always works): <code>{html.escape(account_url(self.lab))}</code></div>')
+        self.delete_button.disabled = alias is None
+        return alias
+
+    def _check_as_you_type(self) -> None:
+        value = self.field.value
+        if not value:
+            self.hint.value = ""
+            return
+        problem = alias_problem(value)
+        if problem:
+            self.hint.value = line(False, problem)
+        else:
+            self.hint.value = line(True, f"Follows the rule; your sign-in URL would be {alias_url(self.lab, value)}")
+
+    def values(self) -> dict:
+        return {"alias": self.field.value}
+
+    def action(self, alias: str):
+        check_alias(alias)
+        current = current_alias(self.lab)
+        if current and current != alias and self._confirmed_alias != alias:
+            question = (f"Replace the alias '{current}' with '{alias}'? An account has one alias: "
+                        f"https://{current}.signin.aws.amazon.com/console stops working (the account-id "
+                        "URL keeps working).")
+            asking = {"now": True, "yes": False}
+
+            def yes():
+                if asking["now"]:  # headless: confirmed at once
+                    asking["yes"] = True
+                else:              # a person clicked Yes later
+                    self._confirmed_alias = alias
+                    try:
+                        self.submit()
+                    finally:
+                        self._confirmed_alias = None
+
+            self.ask(question, yes, yes_label="Replace")
+            asking["now"] = False
+            if not asking["yes"]:
+                return {"asked": question, "alias": alias}
+        return set_account_alias(self.lab, alias)
+
+    def show_result(self, result) -> None:
+        if result and result.get("asked"):
+            self.say(None, "Nothing changed yet: answer the question below.")
+            return
+        self.refresh()
+        alias = result["alias"]
+        if result["changed"]:
+            was = f" (replacing '{result['previous']}')" if result.get("previous") else ""
+            self.say(True, f"The account alias is now '{alias}'{was}.")
+        else:
+            self.say(True, f"'{alias}' is already this account's alias; nothing changed.")
+        self.after.children = (
+            W.HTML("<b>Your sign-in URL</b> (bookmark it; IAM users sign in here):"),
+            _copyable(result["sign_in_url"], "awslab-sign-in-url"),
+            W.HTML("<b>The account-id URL</b> keeps working too:"),
+            _copyable(result["account_url"], "awslab-account-url"),
+        )
+
+    def show(self) -> None:
+        if self.auto_submit and not self._initial:
+            from IPython.display import display
+
+            display(self.widget)
+            self.say(None, "account_alias is None: no alias set (the form stays here for you to use).")
+            return
+        super().show()
+
+    def delete(self) -> None:
+        """Delete the alias after asking (auto-confirmed headless)."""
+        alias = self.refresh()
+        if alias is None:
+            self.error = None
+            self.say(None, "This account has no alias; nothing to delete.")
+            return
+
+        def delete_now():
+            try:
+                result = delete_account_alias(self.lab)
+            except Exception as error:
+                self.error = explain(error, "deleting the account alias")
+                if not isinstance(error, LabError):
+                    get_logger().exception("deleting the account alias failed")
+                self.say(False, self.error)
+                if self.auto_submit:
+                    raise LabError(self.error) from None
+                return
+            self.error = None
+            self.result = result
+            self.refresh()
+            self.after.children = (W.HTML("<b>Sign in with the account-id URL:</b>"),
+                                   _copyable(result["account_url"], "awslab-account-url"))
+            if result["changed"]:
+                self.say(True, f"The alias '{result['alias']}' is deleted; its sign-in URL no longer works.")
+            else:
+                self.say(None, "This account has no alias; nothing to delete.")
+
+        self.ask(f"Delete the alias '{alias}'? https://{alias}.signin.aws.amazon.com/console stops working; "
+                 "the account-id URL keeps working.", delete_now, yes_label="Delete")
+
+
+_STATUS_COLORS = {"ENABLED": GREEN, "ENABLED_BY_DEFAULT": GREEN, "ENABLING": AMBER, "DISABLING": AMBER,
+                  "DISABLED": GREY}
+
+
+class _RegionRow:
+    def __init__(self, form: RegionsForm, region: dict):
+        self.code = region["code"]
+        self.label = W.HTML(f"<code>{html.escape(self.code)}</code>", layout=W.Layout(width="140px"))
+        self.name = W.HTML(html.escape(region["name"]), layout=W.Layout(width="230px"))
+        self.status = W.HTML(layout=W.Layout(width="150px"))
+        self.status.add_class("awslab-region-status")
+        self.button = W.Button(layout=W.Layout(width="90px"))
+        self.button.add_class("awslab-region-button")
+        self.button.on_click(lambda _b: form.toggle(self.code))
+        self.box = W.HBox([self.label, self.name, self.status, self.button])
+        self.box.add_class(f"awslab-region-{self.code}")
+        self.update(region["status"])
+
+    def update(self, status: str) -> None:
+        self.opt_in = status != DEFAULT_STATUS
+        color = _STATUS_COLORS.get(status, GREY)
+        self.status.value = f'<span style="color:{color}">{html.escape(STATUS_WORDS.get(status, status))}</span>'
+        self.current = status
+        if status in ("DISABLED",):
+            self.button.description, self.button.disabled, self.button.button_style = "Enable", False, "primary"
+        elif status == "ENABLED":
+            self.button.description, self.button.disabled, self.button.button_style = "Disable", False, ""
+        else:  # by default, or on the way: nothing to press
+            self.button.description, self.button.disabled, self.button.button_style = (
+                "—" if status == DEFAULT_STATUS else "wait", True, "")
+
+
+class RegionsForm(Form):
+    """Every Region with its status; enable or disable opt-in Regions and watch them settle."""
+
+    title = "Regions"
+    submit_label = "Enable these Regions"
+    doing = "enabling the Regions"
+
+    def __init__(self, lab, regions_to_enable=None, *, auto_submit: bool = False,
+                 timeout: float | None = None, interval: float | None = None):
+        self._initial = list(regions_to_enable or [])
+        self.timeout = default_timeout(lab) if timeout is None else timeout
+        self.interval = default_interval(lab) if interval is None else interval
+        self.rows: dict[str, _RegionRow] = {}
+        self.regions: list[dict] = []
+        self.progress_log: list[tuple[str, str, float]] = []  # (code, status, elapsed) as watched
+        self.still_enabling: list[str] = []
+        super().__init__(lab, auto_submit=auto_submit)
+
+    def build(self) -> list:
+        self.listing = W.HTML()
+        self.listing.add_class("awslab-regions-listing")
+        self.only_opt_in = W.Checkbox(value=False, description="Only opt-in Regions", indent=False)
+        self.only_opt_in.add_class("awslab-opt-in-filter")
+        self.only_opt_in.observe(lambda _c: self._filter(), names="value")
+        self.table = W.VBox()
+        self.table.add_class("awslab-regions")
+        self.field = W.Text(value=", ".join(self._initial), description="Enable",
+                            placeholder="Region codes, e.g. eu-south-1, af-south-1",
+                            layout=W.Layout(width="460px"))
+        self.field.add_class("awslab-regions-to-enable")
+        self.progress = W.VBox()
+        self.progress.add_class("awslab-region-progress")
+        self.check_again = W.Button(description="Check again", layout=W.Layout(width="auto", display="none"))
+        self.check_again.add_class("awslab-check-again")
+        self.check_again.on_click(lambda _b: self.watch(self.still_enabling))
+        self.refresh()
+        return [self.listing, self.only_opt_in, self.table, self.field, self.progress, self.check_again]
+
+    # The table.
+    def refresh(self) -> list[dict]:
+        try:
+            self.regions = list_regions(self.lab)
+        except Exception as error:
+            self.regions = []
+            sentence = explain(error, "listing the Regions")
+            if not isinstance(error, LabError):
+                get_logger().exception("listing the Regions failed")
+            self.listing.value = line(False, sentence)
+            self.table.children = ()
+            return []
+        for region in self.regions:
+            row = self.rows.get(region["code"])
+            if row is None:
+                self.rows[region["code"]] = _RegionRow(self, region)
+            else:
+                row.update(region["status"])
+        opt_in = [r for r in self.regions if r["opt_in"]]
+        on = [r for r in opt_in if r["status"] == "ENABLED"]
+        self.listing.value = line(None, f"{len(self.regions)} Regions: {len(self.regions) - len(opt_in)} enabled "
+                                        f"by default, {len(opt_in)} opt-in ({len(on)} of them enabled).")
+        self.table.children = tuple(self.rows[r["code"]].box for r in self.regions)
+        self._filter()
+        return self.regions
+
+    def _filter(self) -> None:
+        for row in self.rows.values():
+            row.box.layout.display = "none" if (self.only_opt_in.value and not row.opt_in) else None
+
+    def status_of(self, code: str) -> str | None:
+        row = self.rows.get(code)
+        return row.current if row else None
+
+    # Submitting: enable the Regions typed in the field, then watch them.
+    def values(self) -> dict:
+        return {"codes": [c.strip() for c in re.split(r"[,\s]+", self.field.value) if c.strip()]}
+
+    def action(self, codes: list[str]):
+        if not codes:
+            return []
+        return enable_regions(self.lab, codes)
+
+    def show_result(self, result) -> None:
+        if not result:
+            self.say(None, "No Regions to enable: type Region codes, or press Enable in the table.")
+            return
+        self.refresh()
+        self.watch([r["code"] for r in result])
+        self.result = [{**r, "status": self.status_of(r["code"]) or r["status"]} for r in result]
+
+    # One Region at a time, from the table's buttons.
+    def toggle(self, code: str) -> None:
+        row = self.rows.get(code)
+        if row is not None and row.current == "ENABLED":
+            self.disable(code)
+        else:
+            self.enable(code)
+
+    def _attempt(self, doing: str, step):
+        try:
+            return step()
+        except Exception as error:
+            self.error = explain(error, doing)
+            if not isinstance(error, LabError):
+                get_logger().exception("%s failed", doing)
+            self.say(False, self.error)
+            if self.auto_submit:
+                raise LabError(self.error) from None
+            return None
+
+    def enable(self, code: str):
+        """Enable one Region and watch it until ENABLED (or the time bound)."""
+        result = self._attempt(f"enabling the Region {code}", lambda: enable_region(self.lab, code))
+        if result is None:
+            return None
+        self.error = None
+        self.refresh()
+        self.watch([result["code"]])
+        return {**result, "status": self.status_of(result["code"]) or result["status"]}
+
+    def disable(self, code: str) -> None:
+        """Disable one Region, after asking (auto-confirmed headless)."""
+        checked = self._attempt(f"disabling the Region {code}", lambda: check_region_code(self.lab, code,
+                                [r["code"] for r in self.regions] or None))
+        if checked is None:
+            return
+
+        def disable_now():
+            result = self._attempt(f"disabling the Region {checked}", lambda: disable_region(self.lab, checked))
+            if result is None:
+                return
+            self.error = None
+            self.refresh()
+            if result["changed"]:
+                self.say(True, f"{_described(checked)} is being disabled ({result['status']}); " + DISABLE_MEANS + ".")
+            else:
+                self.say(None, f"{_described(checked)} is already {result['status']}; nothing changed.")
+
+        self.ask(f"Disable {_described(checked)}? {DISABLE_MEANS}.", disable_now, yes_label="Disable")
+
+    # Watching ENABLING -> ENABLED.
+    def watch(self, codes: list[str]) -> dict[str, str]:
+        """Poll each Region until ENABLED, with a progress bar and the elapsed time; after
+        `self.timeout` seconds stop waiting, say so, and show "Check again"."""
+        self.check_again.layout.display = "none"
+        final: dict[str, str] = {}
+        bars = []
+        for code in codes:
+            bar = W.FloatProgress(value=0, min=0, max=max(self.timeout, 0.001), bar_style="info",
+                                  layout=W.Layout(width="240px"))
+            label = W.HTML()
+            label.add_class("awslab-region-elapsed")
+            bars.append(W.HBox([W.HTML(f"<code>{html.escape(code)}</code>", layout=W.Layout(width="140px")),
+                                bar, label]))
+
+            def progress(status, elapsed, bar=bar, label=label, code=code):
+                self.progress_log.append((code, status, elapsed))
+                bar.value = bar.max if status == "ENABLED" else min(elapsed, bar.max)
+                bar.bar_style = "success" if status == "ENABLED" else "info"
+                label.value = f"{html.escape(STATUS_WORDS.get(status, status))} {elapsed:.0f} s"
+                if code in self.rows:
+                    self.rows[code].update(status)
+
+            self.progress.children = tuple(bars)
+            status = self._attempt(f"checking the Region {code}",
+                                   lambda code=code, progress=progress: wait_for_region(
+                                       self.lab, code, timeout=self.timeout, interval=self.interval,
+                                       on_progress=progress))
+            if status is None:
+                return final
+            final[code] = status
+        self.still_enabling = [code for code, status in final.items() if status == "ENABLING"]
+        done = [code for code, status in final.items() if status == "ENABLED"]
+        if self.still_enabling:
+            self.check_again.layout.display = None
+            self.say(None, f"Still enabling after {self.timeout:.0f} s: {', '.join(self.still_enabling)}. AWS can "
+                           "take minutes, sometimes hours; the lab stopped waiting (nothing is wrong). Press "
+                           "Check again later.")
+        elif done:
+            self.say(True, f"Enabled: {', '.join(_described(c) for c in done)}.")
+        self.refresh()
+        return final
+
+
+__all__ = [
+    "ALIAS_PATTERN", "AliasForm", "RegionsForm", "alias_problem", "alias_suggestions", "check_alias",
+    "current_alias", "delete_account_alias", "disable_region", "enable_region", "enable_regions",
+    "list_regions", "region_name", "region_names", "region_status", "set_account_alias", "wait_for_region",
+]
