@@ -6,12 +6,14 @@ AWS: CreateVirtualMFADevice returns `Base32StringSeed` (a base32 TOTP secret) an
 EnableMFADevice accepts only two consecutive valid codes of that device (the usual one
 step of clock drift allowed either way), otherwise `InvalidAuthenticationCode`
 ("Authentication code for device is not valid."); a pair used once is not accepted again.
-moto 5.2.5 returns 64 random bytes as the PNG and accepts any codes.
+ListVirtualMFADevices does not show seeds or QR codes (AWS shows them once, at creation).
+moto 5.2.5 returns 64 random bytes as the PNG, accepts any codes and lists the seeds.
 """
 
 from __future__ import annotations
 
 import base64
+import copy as _copy
 import io
 import re
 import secrets
@@ -82,7 +84,7 @@ def fill_device(device, account: str) -> None:
     device.awslab_last_step = None
 
 
-PATCHED = ("create_virtual_mfa_device", "enable_mfa_device")
+PATCHED = ("create_virtual_mfa_device", "enable_mfa_device", "list_virtual_mfa_devices")
 
 
 def install(app) -> None:
@@ -112,7 +114,21 @@ def install(app) -> None:
         check_codes_form(code1, code2)
         return enable(self, user_name, serial_number, code1, code2)
 
+    listed = IAMBackend.list_virtual_mfa_devices
+
+    def list_virtual_mfa_devices(self, assignment_status, marker, max_items):
+        # AWS shows the seed and the QR code once, in CreateVirtualMFADevice's answer only.
+        devices, next_marker = listed(self, assignment_status, marker, max_items)
+        shown = []
+        for device in devices:
+            copy = _copy.copy(device)
+            copy.base32_string_seed = None
+            copy.qr_code_png = None
+            shown.append(copy)
+        return shown, next_marker
+
     IAMBackend.create_virtual_mfa_device = create_virtual_mfa_device
+    IAMBackend.list_virtual_mfa_devices = list_virtual_mfa_devices
     IAMBackend.enable_mfa_device = enable_mfa_device
 
 

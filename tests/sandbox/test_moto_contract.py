@@ -22,6 +22,7 @@ EXPECTED_PARAMETERS = {
     "create_virtual_mfa_device": ["self", "device_name", "path"],
     "enable_mfa_device": ["self", "user_name", "serial_number", "authentication_code_1",
                           "authentication_code_2"],
+    "list_virtual_mfa_devices": ["self", "assignment_status", "marker", "max_items"],
     "delete_user": ["self", "user_name"],
     "delete_group": ["self", "group_name"],
     "create_account_alias": ["self", "alias"],

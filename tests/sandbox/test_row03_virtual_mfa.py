@@ -45,6 +45,9 @@ def test_virtual_mfa(iam, lab):
 
         iam.enable_mfa_device(UserName="mfa-user", SerialNumber=serial,
                               AuthenticationCode1=code1, AuthenticationCode2=code2)
+        listed = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
+        assert [d["SerialNumber"] for d in listed] == [serial]
+        assert "Base32StringSeed" not in listed[0] and "QRCodePNG" not in listed[0]
         assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="mfa-user")["MFADevices"]] == [serial]
 
         # The same pair again (after deactivating) is refused.
