@@ -574,6 +574,15 @@ class RegionsForm(Form):
         self.refresh()
         return [self.listing, self.only_opt_in, self.table, self.field, self.progress, self.check_again]
 
+    def show(self) -> None:
+        if self.auto_submit and not self._initial:
+            from IPython.display import display
+
+            display(self.widget)
+            self.say(None, "regions_to_enable is empty: no Region changed (use the table to enable one).")
+            return
+        super().show()
+
     # The table.
     def refresh(self) -> list[dict]:
         try:

@@ -1,0 +1,308 @@
+"""Notebook 03's package: the account alias and opt-in Regions, driven through the forms."""
+
+from __future__ import annotations
+
+import html
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from awslab import record
+from awslab.alias_and_regions import (
+    ALIAS_PATTERN,
+    AliasForm,
+    RegionsForm,
+    alias_problem,
+    alias_suggestions,
+    current_alias,
+    enable_region,
+    list_regions,
+    region_status,
+)
+from awslab.errors import LabError
+
+# A sandbox alias "held by another account" (awslab/sandbox/alias.py HELD_ELSEWHERE).
+TAKEN = "test"
+
+
+def buttons(form, description):
+    """The buttons with this description in the form's answer area (the ask box)."""
+    found = []
+
+    def walk(widget):
+        if getattr(widget, "description", None) == description and hasattr(widget, "click"):
+            found.append(widget)
+        for child in getattr(widget, "children", ()):
+            walk(child)
+
+    walk(form.after)
+    return found
+
+
+def answer(form, description):
+    (button,) = buttons(form, description)
+    button.click()
+
+
+def texts(widget) -> str:
+    """Every text a widget and its children show, HTML entities decoded."""
+    parts = [html.unescape(str(getattr(widget, "value", "")))]
+    for child in getattr(widget, "children", ()):
+        parts.append(texts(child))
+    return " ".join(parts)
+
+
+def wait_status(lab, code, wanted, seconds=10):
+    deadline = time.monotonic() + seconds
+    while region_status(lab, code) != wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return region_status(lab, code)
+
+
+# --------------------------------------------------------------------------------------
+# Alias
+# --------------------------------------------------------------------------------------
+
+def test_alias_set_replace_delete_with_sign_in_urls(fresh_account, lab):
+    form = AliasForm(lab, "acme-lab-1")
+    assert "no alias yet" in texts(form.current)
+    assert form.submit()["changed"] is True
+    assert current_alias(lab) == "acme-lab-1"
+    shown = texts(form.after)
+    assert "https://acme-lab-1.signin.aws.amazon.com/console" in shown
+    assert f"https://{lab.account_id}.signin.aws.amazon.com/console" in shown
+    assert "Current alias: acme-lab-1" in texts(form.current)
+
+    # Safe to submit twice: nothing changes, no error.
+    assert form.submit()["changed"] is False and form.error is None
+    assert "already this account's alias" in texts(form.message)
+
+    # Replacing asks first; Cancel changes nothing.
+    form.field.value = "acme-lab-2"
+    assert form.submit()["asked"]
+    assert current_alias(lab) == "acme-lab-1"
+    answer(form, "Cancel")
+    assert current_alias(lab) == "acme-lab-1"
+    assert "nothing changed" in texts(form.message)
+
+    form.submit()
+    answer(form, "Replace")
+    assert current_alias(lab) == "acme-lab-2"
+    assert "https://acme-lab-2.signin.aws.amazon.com/console" in texts(form.after)
+    aliases = [e for e in record.created(lab.account_id) if e["kind"] == "alias"]
+    assert [(e["name"], e["previous"]) for e in aliases] == [("acme-lab-2", None)]
+
+    # Delete asks first, then the alias is gone; a second delete changes nothing.
+    form.delete()
+    assert current_alias(lab) == "acme-lab-2"
+    answer(form, "Delete")
+    assert current_alias(lab) is None
+    assert not [e for e in record.created(lab.account_id) if e["kind"] == "alias"]
+    assert f"https://{lab.account_id}.signin.aws.amazon.com/console" in texts(form.after)
+    form.delete()
+    assert "no alias; nothing to delete" in texts(form.message) and form.error is None
+
+
+def test_replacing_an_alias_the_lab_did_not_set_records_the_previous_one(fresh_account, lab):
+    lab.client("iam").create_account_alias(AccountAlias="their-alias")
+    form = AliasForm(lab, "acme-lab-3", auto_submit=True)  # headless: "replace?" counts as yes
+    form.show()
+    assert current_alias(lab) == "acme-lab-3"
+    (entry,) = [e for e in record.created(lab.account_id) if e["kind"] == "alias"]
+    assert entry["name"] == "acme-lab-3" and entry["previous"] == "their-alias"
+    assert "replacing 'their-alias'" in texts(form.message)
+
+
+BAD_ALIASES = {
+    "Acme-Lab": "uppercase",
+    "acme_lab": "underscore",
+    "acme--lab": "two hyphens in a row",
+    "-acme": "starts with a hyphen",
+    "acme-": "ends with a hyphen",
+    "ab": "needs 3 to 63",
+    "a" * 64: "at most 63",
+    "acme.lab": "contains '.'",
+    "": "Type an alias first",
+}
+
+
+def test_each_bad_alias_gets_its_sentence_as_you_type_and_nothing_changes(fresh_account, lab):
+    lab.client("iam").create_account_alias(AccountAlias="keep-me")
+    form = AliasForm(lab)
+    for alias, words in BAD_ALIASES.items():
+        form.field.value = alias
+        if alias:
+            assert "✘" in texts(form.hint) and words in texts(form.hint), alias
+        assert form.submit() is None
+        assert words in form.error and "nothing changed" in form.error, (alias, form.error)
+        assert "Traceback" not in texts(form.message)
+        assert current_alias(lab) == "keep-me"
+    form.field.value = "good-alias-1"
+    assert "✔" in texts(form.hint) and "good-alias-1.signin.aws.amazon.com" in texts(form.hint)
+
+
+def test_alias_rule_matches_aws_pattern():
+    import re
+
+    rule = re.compile(ALIAS_PATTERN)
+    for alias in ["abc", "a1b", "my-company-2", "0" * 63, "a-b-c"]:
+        assert alias_problem(alias) is None and rule.match(alias)
+    for alias in BAD_ALIASES:
+        assert alias_problem(alias) and not rule.match(alias)
+    for suggestion in alias_suggestions("my-company", "123456789012"):
+        assert rule.match(suggestion)
+    assert all(len(s) <= 63 for s in alias_suggestions("a" * 63, "123456789012"))
+
+
+def test_a_taken_alias_is_one_sentence_with_suggestions(fresh_account, lab):
+    form = AliasForm(lab, TAKEN)
+    assert form.submit() is None
+    assert "unique across all of AWS" in form.error
+    assert "try adding" in form.error and f"'{TAKEN}-{lab.account_id[-4:]}'" in form.error
+    assert current_alias(lab) is None
+    with pytest.raises(LabError, match="unique across all of AWS"):
+        AliasForm(lab, TAKEN, auto_submit=True).show()
+    assert current_alias(lab) is None
+
+
+# --------------------------------------------------------------------------------------
+# Regions
+# --------------------------------------------------------------------------------------
+
+def test_regions_are_listed_with_botocore_names_and_statuses(fresh_account, lab):
+    import botocore.session
+
+    loader = botocore.session.get_session().get_component("data_loader")
+    (aws,) = [p for p in loader.load_data("endpoints")["partitions"] if p["partition"] == "aws"]
+    regions = {r["code"]: r for r in list_regions(lab)}
+    assert len(regions) > 30
+    assert regions["eu-south-1"] == {"code": "eu-south-1", "name": aws["regions"]["eu-south-1"]["description"],
+                                     "status": "DISABLED", "opt_in": True}
+    assert regions["eu-south-1"]["name"] == "Europe (Milan)"
+    assert regions["us-east-1"]["status"] == "ENABLED_BY_DEFAULT" and not regions["us-east-1"]["opt_in"]
+
+    form = RegionsForm(lab)
+    listed = texts(form.table)
+    assert "Europe (Milan)" in listed and "US East (N. Virginia)" in listed
+    assert "enabled by default" in listed and "disabled" in listed
+    assert form.rows["eu-south-1"].button.description == "Enable"
+    assert form.rows["us-east-1"].button.disabled
+    form.only_opt_in.value = True
+    assert form.rows["us-east-1"].box.layout.display == "none"
+    assert form.rows["eu-south-1"].box.layout.display != "none"
+
+
+def test_enable_watches_enabling_to_enabled_and_is_safe_twice(fresh_account, lab):
+    form = RegionsForm(lab, ["eu-south-1"])
+    result = form.submit()
+    assert form.error is None
+    assert [r["status"] for r in result] == ["ENABLED"]
+    assert region_status(lab, "eu-south-1") == "ENABLED"
+    seen = [status for code, status, _ in form.progress_log if code == "eu-south-1"]
+    assert seen[0] == "ENABLING" and seen[-1] == "ENABLED"
+    progress = texts(form.progress)
+    assert "enabled" in progress and " s" in progress
+    assert "Enabled: eu-south-1 (Europe (Milan))" in texts(form.message)
+    assert form.rows["eu-south-1"].button.description == "Disable"
+    assert record.was_created(lab.account_id, "region", "eu-south-1")
+
+    again = form.submit()
+    assert form.error is None and again[0]["changed"] is False
+    assert region_status(lab, "eu-south-1") == "ENABLED"
+
+
+def test_row_buttons_enable_then_disable_after_asking(fresh_account, lab):
+    form = RegionsForm(lab)
+    form.rows["af-south-1"].button.click()
+    assert region_status(lab, "af-south-1") == "ENABLED"
+
+    form.rows["af-south-1"].button.click()  # Disable: asks first, saying what it means
+    question = texts(form.after)
+    assert "IAM access to resources in that Region stops" in question
+    assert region_status(lab, "af-south-1") == "ENABLED"
+    answer(form, "Disable")
+    assert region_status(lab, "af-south-1") in ("DISABLING", "DISABLED")
+    assert wait_status(lab, "af-south-1", "DISABLED") == "DISABLED"
+    assert not record.was_created(lab.account_id, "region", "af-south-1")
+
+
+def test_stops_waiting_after_the_bound_and_offers_check_again(fresh_account, lab):
+    form = RegionsForm(lab, ["ap-east-1"], timeout=0.05, interval=0.02)
+    form.submit()
+    assert form.still_enabling == ["ap-east-1"]
+    assert "Still enabling after" in texts(form.message) and "Check again" in texts(form.message)
+    assert form.check_again.layout.display != "none"
+    form.timeout = 10
+    form.check_again.click()
+    assert form.still_enabling == [] and region_status(lab, "ap-east-1") == "ENABLED"
+    assert form.check_again.layout.display == "none"
+
+
+@pytest.mark.parametrize("codes, words", [
+    (["eu-south-1", "xx-south-9"], "not a Region code this account knows"),
+    (["Milan"], "Region codes look like eu-south-1"),
+    (["us-east-1"], "enabled by default"),
+])
+def test_bad_regions_to_enable_change_nothing(fresh_account, lab, codes, words):
+    form = RegionsForm(lab, codes)
+    assert form.submit() is None
+    assert words in form.error and "nothing changed" in form.error
+    assert region_status(lab, "eu-south-1") == "DISABLED"
+
+
+def test_disable_refusals(fresh_account, lab):
+    form = RegionsForm(lab, auto_submit=True)  # questions count as confirmed
+    with pytest.raises(LabError, match="enabled by default"):
+        form.disable("us-west-2")
+    assert region_status(lab, "us-west-2") == "ENABLED_BY_DEFAULT"
+
+    enable_region(lab, "me-south-1")
+    assert region_status(lab, "me-south-1") == "ENABLING"
+    with pytest.raises(LabError, match=r"still being enabled \(ENABLING\)"):
+        form.disable("me-south-1")
+    assert "nothing changed" in form.error
+    assert wait_status(lab, "me-south-1", "ENABLED") == "ENABLED"
+
+    with pytest.raises(LabError, match="not a Region code"):
+        form.disable("eu-nowhere-1")
+    form.disable("eu-central-2")  # already disabled: nothing to do, no error
+    assert form.error is None and "already DISABLED" in texts(form.message)
+
+
+# --------------------------------------------------------------------------------------
+# Real accounts: permissions that a role may lack
+# --------------------------------------------------------------------------------------
+
+def stubbed_lab(calls):
+    """A lab on a 'real account' whose Account Management calls are stubbed."""
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client("account", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y")
+    stub = Stubber(client)
+    for method, outcome in calls:
+        if isinstance(outcome, str):
+            stub.add_client_error(method, outcome, "User is not authorized", http_status_code=403)
+        else:
+            stub.add_response(method, outcome)
+    stub.activate()
+    return SimpleNamespace(client=lambda service: client, sandbox=False, account_id="111122223333",
+                           confirm_account_id="111122223333", target="aws",
+                           require_write=lambda doing: None)
+
+
+def test_denied_list_regions_names_the_missing_permission():
+    form = RegionsForm(stubbed_lab([("list_regions", "AccessDeniedException")]))
+    assert "account:ListRegions" in texts(form.listing)
+    assert form.table.children == ()
+
+
+def test_denied_enable_region_names_the_missing_permission():
+    regions = {"Regions": [{"RegionName": "eu-south-1", "RegionOptStatus": "DISABLED"}]}
+    lab = stubbed_lab([("list_regions", regions), ("list_regions", regions),
+                       ("get_region_opt_status", {"RegionName": "eu-south-1", "RegionOptStatus": "DISABLED"}),
+                       ("enable_region", "AccessDeniedException")])
+    form = RegionsForm(lab, ["eu-south-1"])
+    assert form.submit() is None
+    assert "account:EnableRegion" in form.error
