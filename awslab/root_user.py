@@ -1,0 +1,256 @@
+"""Notebook 01: where the root user stands, read from the account.
+
+Three reads, each shown green or red with what it means in one sentence:
+
+- `GetAccountSummary`: `AccountMFAEnabled` (root has MFA) and `AccountAccessKeysPresent`
+  (root has access keys);
+- the credential report's `<root_account>` row (generated on request; IAM takes a few
+  seconds, so the panel shows a progress bar while it waits for `COMPLETE`).
+
+    status = RootStatus(lab)
+    status.show()            # reads at once; "Check again" re-reads
+    status.state             # the last reading (a RootReading), for tests and other notebooks
+
+Root MFA itself is assigned with awslab.mfa.VirtualMfaForm (the sandbox's simulated
+console) or, on a real account, only in the AWS console: `console_steps()` gives the steps.
+Nothing here ever asks for, or creates, root access keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import time
+from dataclasses import dataclass, field
+
+import ipywidgets as W
+
+from awslab.errors import LabError, explain
+from awslab.forms import AMBER, GREEN, GREY, RED, line, note
+
+SECURITY_CREDENTIALS_URL = "https://console.aws.amazon.com/iam/home#/security_credentials"
+ROOT_ROW = "<root_account>"
+REPORT_TIMEOUT = 60.0
+REPORT_POLL = 1.0
+
+
+# Reading the account.
+
+def account_summary(lab) -> dict:
+    """GetAccountSummary's SummaryMap (needs `iam:GetAccountSummary`)."""
+    return lab.client("iam").get_account_summary()["SummaryMap"]
+
+
+def root_mfa_enabled(lab) -> bool:
+    """True when the root user has an MFA device (`AccountMFAEnabled` is 1)."""
+    return account_summary(lab).get("AccountMFAEnabled", 0) == 1
+
+
+def credential_report(lab, on_progress=None, timeout: float = REPORT_TIMEOUT,
+                      poll: float = REPORT_POLL) -> tuple[str, object]:
+    """Generate the credential report, wait for COMPLETE, return (csv text, generated time).
+
+    `on_progress(fraction, text)` is called while waiting (fraction 0..1). IAM makes a new
+    report at most every four hours; a newer request returns the existing one."""
+    iam = lab.client("iam")
+    started = time.monotonic()
+    report = lambda fraction, text: on_progress and on_progress(fraction, text)  # noqa: E731
+    report(0.05, "Asking IAM to generate the credential report…")
+    while True:
+        state = iam.generate_credential_report().get("State", "")
+        if state == "COMPLETE":
+            break
+        waited = time.monotonic() - started
+        if waited > timeout:
+            raise LabError(f"IAM was still generating the credential report after {int(timeout)} "
+                           "seconds; wait a minute and press Check again.", code="ReportTimeout")
+        # IAM gives no percentage: show the wait against a typical few seconds.
+        report(min(0.9, 0.1 + waited / 10), f"IAM is generating the credential report ({state}), "
+                                            f"{waited:.0f} s so far…")
+        time.sleep(poll)
+    report(0.95, "Downloading the report…")
+    answer = iam.get_credential_report()
+    content = answer["Content"]
+    text = content.decode("utf-8") if isinstance(content, bytes | bytearray) else str(content)
+    report(1.0, "Credential report ready.")
+    return text, answer.get("GeneratedTime")
+
+
+def root_report_row(report_csv: str) -> dict | None:
+    """The `<root_account>` row of a credential report as a dict, or None if absent."""
+    for row in csv.DictReader(io.StringIO(report_csv)):
+        if row.get("user") == ROOT_ROW:
+            return row
+    return None
+
+
+@dataclass
+class RootReading:
+    """One reading of where the root user stands; None where it could not be read."""
+
+    mfa_enabled: bool | None = None
+    access_keys_present: bool | None = None
+    report_row: dict | None = None
+    report_time: object = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def secure(self) -> bool:
+        return bool(self.mfa_enabled) and self.access_keys_present is False
+
+
+def read_root_status(lab, on_progress=None) -> RootReading:
+    """Read the summary and the report's root row; each failure becomes one sentence in
+    `problems` (for example a missing `iam:GetAccountSummary` permission)."""
+    reading = RootReading()
+    try:
+        summary = account_summary(lab)
+        reading.mfa_enabled = summary.get("AccountMFAEnabled", 0) == 1
+        reading.access_keys_present = summary.get("AccountAccessKeysPresent", 0) == 1
+    except Exception as error:
+        reading.problems.append(explain(error, "reading the account summary"))
+    try:
+        text, generated = credential_report(lab, on_progress)
+        reading.report_row = root_report_row(text)
+        reading.report_time = generated
+        if reading.report_row is None:
+            reading.problems.append("The credential report has no <root_account> row, so the root "
+                                    "user's password and key dates cannot be shown.")
+    except Exception as error:
+        reading.problems.append(explain(error, "getting the credential report"))
+    return reading
+
+
+# Showing it.
+
+def _when(value: str | None) -> str:
+    if not value or value in ("N/A", "no_information", "not_supported"):
+        return {"no_information": "never (or no information)", "not_supported": "not recorded for root",
+                None: "unknown", "": "unknown"}.get(value, "never")
+    return value.replace("T", " ").replace("+00:00", " UTC")
+
+
+def reading_lines(lab, reading: RootReading) -> list[str]:
+    """The panel's lines as HTML: each green or red with what it means."""
+    rows: list[str] = []
+    if reading.mfa_enabled is not None:
+        rows.append(line(reading.mfa_enabled,
+                         "The root user has MFA (AccountMFAEnabled = 1)." if reading.mfa_enabled
+                         else "The root user has no MFA (AccountMFAEnabled = 0).",
+                         "Someone who learns the root password still needs your MFA device to sign in."
+                         if reading.mfa_enabled else
+                         "The password alone opens the whole account; assign an MFA device below."))
+    if reading.access_keys_present is not None:
+        if reading.access_keys_present:
+            why = ("This sandbox's lab signs its calls with them until notebook 04 removes them; "
+                   "on a real account, never create root access keys." if lab.sandbox else
+                   "Anything holding them can do anything in the account; delete them in the console "
+                   "(Security credentials, Access keys) once you use an IAM user instead.")
+        else:
+            why = "No program can act as the root user; keep it that way."
+        rows.append(line(not reading.access_keys_present,
+                         "The root user has access keys (AccountAccessKeysPresent = 1)."
+                         if reading.access_keys_present else
+                         "The root user has no access keys (AccountAccessKeysPresent = 0).", why))
+    row = reading.report_row
+    if row is not None:
+        mfa = row.get("mfa_active") == "true"
+        rows.append(line(mfa, f"Credential report, <root_account> row: mfa_active = {row.get('mfa_active')}.",
+                         f"Report generated {reading.report_time or 'just now'}."))
+        if reading.mfa_enabled and not mfa:
+            rows.append(line(None, "The report is older than the MFA change.",
+                             "IAM makes a new credential report at most every four hours; the account "
+                             "summary above is current."))
+        rows.append(line(None, f"Root password last used: {_when(row.get('password_last_used'))}.",
+                         "Sign in as root only for the few tasks that need it."))
+        for number in (1, 2):
+            active = row.get(f"access_key_{number}_active") == "true"
+            rotated = row.get(f"access_key_{number}_last_rotated")
+            if active:
+                rows.append(line(False, f"Root access key {number} is active, last rotated "
+                                        f"{_when(rotated)}.",
+                                 f"Last used {_when(row.get(f'access_key_{number}_last_used_date'))}."))
+            else:
+                rows.append(line(True, f"Root access key {number}: none active."))
+    for problem in reading.problems:
+        rows.append(f'<div class="awslab-problem" style="color:{AMBER}">{html.escape(problem)}</div>')
+    return rows
+
+
+class RootStatus:
+    """The "where you stand" panel: reads at once, re-reads on "Check again" or `refresh()`."""
+
+    def __init__(self, lab):
+        self.lab = lab
+        self.state: RootReading | None = None
+        self.lines = W.HTML()
+        self.lines.add_class("awslab-root-status")
+        self.progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, description="Report",
+                                        layout=W.Layout(width="320px"))
+        self.progress.add_class("awslab-progress")
+        self.progress_text = W.HTML()
+        self.progress_box = W.HBox([self.progress, self.progress_text])
+        self.progress_box.layout.display = "none"
+        self.button = W.Button(description="Check again", layout=W.Layout(width="auto"))
+        self.button.add_class("awslab-check-again")
+        self.button.on_click(lambda _b: self.refresh())
+        self.heading = W.HTML("<h4 style='margin:4px 0'>Where the root user stands</h4>")
+        self.widget = W.VBox([self.heading, self.lines, self.progress_box, self.button])
+        self.widget.add_class("awslab-root-panel")
+
+    def _progress(self, fraction: float, text: str) -> None:
+        self.progress.value = fraction
+        self.progress_text.value = f'<span style="color:{GREY}">{html.escape(text)}</span>'
+
+    def refresh(self) -> RootReading:
+        """Re-read the account and repaint; returns the reading."""
+        self.button.disabled = True
+        self.progress_box.layout.display = ""
+        self._progress(0.0, "Reading the account summary…")
+        try:
+            self.state = read_root_status(self.lab, self._progress)
+        finally:
+            self.button.disabled = False
+            self.progress_box.layout.display = "none"
+        color = GREEN if self.state.mfa_enabled else RED
+        self.widget.layout.border = f"2px solid {color}"
+        self.widget.layout.padding = "6px"
+        checked = time.strftime("%H:%M:%S")
+        self.lines.value = "".join(reading_lines(self.lab, self.state)) + note(f"Checked at {checked}.")
+        return self.state
+
+    def show(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+        self.refresh()
+
+
+# The real account: the console is the only way.
+
+CONSOLE_STEPS = (
+    "Sign in to the AWS Management Console as the root user (Sign in, Root user, your email "
+    "address and password).",
+    "Open the root user's Security credentials page (the link below, or your account name at "
+    "the top right, then Security credentials).",
+    "Under Multi-factor authentication (MFA), choose Assign MFA device.",
+    "Type a device name, choose Authenticator app (or Passkey or security key, or Hardware TOTP "
+    "token), then Next.",
+    "For an authenticator app: choose Show QR code and scan it with the app (or Show secret key "
+    "and type it in).",
+    "Type the code the app shows in MFA code 1, wait up to 30 seconds for the next code, type it "
+    "in MFA code 2, then choose Add MFA (Assign MFA).",
+    "Come back here and press Check again: the panel turns green when AWS sees the device.",
+)
+
+
+def console_steps_html() -> str:
+    """The console steps for a real account, with the link to root's security credentials."""
+    items = "".join(f"<li>{html.escape(step)}</li>" for step in CONSOLE_STEPS)
+    return (f"<div class='awslab-console-steps'><p>AWS lets the root user assign MFA only in the "
+            f"console, never through the API, so this notebook cannot do it for you (and it never "
+            f"asks for root access keys).</p><ol>{items}</ol>"
+            f"<p><a href='{SECURITY_CREDENTIALS_URL}' target='_blank' rel='noopener'>"
+            f"Open the root user's Security credentials page</a> "
+            f"<code>{SECURITY_CREDENTIALS_URL}</code></p></div>")
