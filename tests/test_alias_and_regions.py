@@ -22,8 +22,14 @@ from awslab.alias_and_regions import (
 )
 from awslab.errors import LabError
 
-# A sandbox alias "held by another account" (awslab/sandbox/alias.py HELD_ELSEWHERE).
+# An alias the sandbox treats as held by another account, as AWS would answer for a common one.
 TAKEN = "test"
+
+
+def test_the_sandbox_holds_the_taken_alias_elsewhere():
+    from awslab.sandbox.alias import HELD_ELSEWHERE
+
+    assert TAKEN in HELD_ELSEWHERE
 
 
 def buttons(form, description):
