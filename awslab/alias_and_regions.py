@@ -50,13 +50,13 @@ def _tidy(alias: str) -> str:
     """The nearest alias AWS would accept, for a "try ..." hint ('' if none)."""
     text = re.sub(r"[^a-z0-9-]+", "-", alias.strip().lower())
     text = re.sub(r"-{2,}", "-", text).strip("-")[:63].rstrip("-")
-    return text if _ALIAS.match(text) else ""
+    return text if _ALIAS.fullmatch(text) else ""
 
 
 def alias_problem(alias) -> str | None:
     """One sentence saying why AWS would refuse `alias`, or None when it follows the rule."""
     alias = "" if alias is None else str(alias)
-    if _ALIAS.match(alias):
+    if _ALIAS.fullmatch(alias):
         return None
     shown = repr(alias)
     tidy = _tidy(alias)
@@ -105,7 +105,7 @@ def alias_suggestions(alias: str, account_id: str = "", count: int = 3) -> list[
         if not tail:
             continue
         candidate = f"{base[:62 - len(tail)].rstrip('-')}-{tail}"
-        if _ALIAS.match(candidate) and candidate not in found and candidate != alias:
+        if _ALIAS.fullmatch(candidate) and candidate not in found and candidate != alias:
             found.append(candidate)
     return found[:count]
 
