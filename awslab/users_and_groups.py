@@ -17,6 +17,7 @@ Everything created is tagged (users: created-by=awslab) and recorded with awslab
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import unicodedata
@@ -252,7 +253,8 @@ def run_steps(lab, what: str, steps: list[Step]) -> list[str]:
             if not done:
                 after = "nothing was created"
             elif not left:
-                after = f"the {len(done)} step{'s' if len(done) > 1 else ''} already done were undone, so nothing is left half-made"
+                after = (f"the {len(done)} steps already done were undone" if len(done) > 1
+                         else "the step already done was undone") + ", so nothing is left half-made"
             else:
                 after = ("undoing failed for: " + "; ".join(left) +
                          " (remove those by hand, or run notebook 99 to clean up)")
@@ -353,6 +355,8 @@ def create_admin_group(lab, group_name: str = "administrators", policy_arns=(ADM
             record.forget(account, "group_policy", f"{group_name}|{arn}")
 
         steps.append(Step(f"attach {_policy_name(arn)} to {group_name}", attach, detach))
+    if steps:
+        lab.require_write("create the group" if existing is None else "attach policies to the group")
     verb = "Creating the group" if existing is None else "Attaching policies to the group"
     run_steps(lab, f"{verb} {group_name}", steps)
     return GroupResult(group_name, existing is None, missing, [a for a in arns if a in have])
@@ -859,6 +863,8 @@ class UserForm(Form):
             self.add_tag(key, value)
         self.review = W.HTML()
         self.review.add_class("awslab-review")
+        self._planned: tuple = (None, None, None)
+        self.policy = None
         self.existing = W.VBox()
         self.existing.add_class("awslab-existing-user")
         for widget in (self.user_name, self.console, self.password_choice, self.reset, self.programmatic):
@@ -882,15 +888,16 @@ class UserForm(Form):
             return
         wanted = self._init["groups"]
         self.missing_groups = [g for g in wanted if g not in names]
-        for name in names:
-            box = W.Checkbox(value=name in wanted, description=name, indent=False)
+        for name in names + self.missing_groups:
+            label = f"{name} (does not exist yet)" if name in self.missing_groups else name
+            box = W.Checkbox(value=name in wanted, description=label, indent=False)
             box.add_class("awslab-group-choice")
             box.observe(lambda _c: self.refresh(), "value")
             self.group_boxes[name] = box
         rows = list(self.group_boxes.values())
         if self.missing_groups:
             rows.append(W.HTML(note(f"The group {', '.join(self.missing_groups)} does not exist yet: create it in "
-                                    "the group form above, then run this cell again.", AMBER)))
+                                    "the group form above and run this cell again, or untick it.", AMBER)))
         if not names:
             rows.append(W.HTML(note("This account has no groups yet.")))
         self.groups_box.children = tuple(rows)
@@ -928,22 +935,32 @@ class UserForm(Form):
         }
 
     def refresh(self) -> None:
-        """Show or hide the console options and redo the review panel."""
+        """Show or hide the console options and redo the review panel. The account is read
+        again only when something other than the typed password changed."""
         if not hasattr(self, "review"):
             return
         self.console_box.layout.display = "" if self.console.value else "none"
         self.password.layout.display = "" if self.password_choice.value == "custom" else "none"
-        try:
-            policy = password_policy(self.lab.client("iam"))
-            self.policy_note.value = note(f"Passwords follow {policy.describe()}.")
-        except ClientError as error:
-            self.policy_note.value = note(explain(error, "reading the password policy"), RED)
         values = self.values()
-        try:
-            plan = plan_user(self.lab, **values)
-        except Exception as error:
-            self.review.value = line(False, explain(error, "checking the user"), "nothing will be created")
+        password = values.pop("password")
+        key = repr(sorted(values.items()))
+        if key != self._planned[0]:
+            try:
+                self._planned = (key, plan_user(self.lab, **values), None)
+            except Exception as error:
+                self._planned = (key, None, explain(error, "checking the user"))
+            try:
+                self.policy = password_policy(self.lab.client("iam"))
+                self.policy_note.value = note(f"Passwords follow {self.policy.describe()}.")
+            except ClientError as error:
+                self.policy, self.policy_note.value = None, note(explain(error, "reading the password policy"), RED)
+        _key, plan, problem = self._planned
+        if problem is None and values["console_access"] and password is not None and self.policy is not None:
+            problem = password_problem(self.policy, password, values["user_name"])
+        if problem or plan is None:
+            self.review.value = line(False, problem or "", "nothing will be created")
             return
+        plan = dataclasses.replace(plan, generate=password is None)
         rows = [[what, detail] for what, detail in plan.creations()]
         policies = "".join(f"<li>{html.escape(p)}</li>" for p in plan.policies) or "<li>none</li>"
         self.review.value = (f"<div>{html.escape('These will be created:')}</div>" + table(["", ""], rows) +
@@ -956,6 +973,8 @@ class UserForm(Form):
     def show_result(self, new: NewUser) -> None:
         self.new_user = new
         self.password.clear()
+        self._planned = (None, None, None)
+        self.refresh()
         self.say(True, f"Created the user {new.user_name}: {len(new.steps)} steps done.")
         panel = self._credentials_panel(new.user_name, new.console_url, new.access_key_id, new.password,
                                         new.secret_access_key, new.csv_path, new.csv_text())

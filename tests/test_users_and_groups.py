@@ -316,8 +316,21 @@ def test_a_typed_password_is_checked_against_the_account_policy(lab):
     try:
         form = UserForm(lab, "gina", groups=[GROUP])
         set_form(form, password="Abcdefgh1234")
+        assert "too short" in form.review.value and "nothing will be created" in form.review.value
         assert form.submit() is None and "too short" in form.error and "at least 16" in form.error
         nothing_left(lab, "gina")
+        set_form(form, password="Abcdefgh1234!long")
+        assert "custom (typed)" in form.review.value
+        assert "Abcdefgh1234" not in widget_state_text()
+        assert form.submit() is not None
+        assert form.password.value == ""
+        iam.delete_login_profile(UserName="gina")
+        iam.detach_user_policy(UserName="gina", PolicyArn=CHANGE_PASSWORD_ARN)
+        iam.remove_user_from_group(UserName="gina", GroupName=GROUP)
+        for key in iam.list_access_keys(UserName="gina")["AccessKeyMetadata"]:
+            iam.delete_access_key(UserName="gina", AccessKeyId=key["AccessKeyId"])
+        iam.delete_user(UserName="gina")
+        credentials_csv_path(lab.account_id, "gina").unlink()
         auto = create_user(lab, "gina", groups=[GROUP])
         assert len(auto.password) >= 16 and any(c in string.punctuation for c in auto.password)
     finally:
@@ -367,7 +380,7 @@ def test_a_failure_at_any_step_undoes_the_steps_before_it(lab, monkeypatch, meth
         create_user(lab, "ivan", groups=[GROUP], tags={"team": "x"})
     monkeypatch.undo()
     assert step in caught.value.sentence
-    expected = "nothing was created" if method == "create_user" else "were undone"
+    expected = "nothing was created" if method == "create_user" else "undone, so nothing is left half-made"
     assert expected in caught.value.sentence
     nothing_left(lab, "ivan")
 
@@ -391,3 +404,14 @@ def test_the_group_vanishing_between_steps_is_undone(lab, monkeypatch):
     assert "NoSuchEntity" in caught.value.sentence
     assert not user_exists(lab, "judy")
     assert not credentials_csv_path(lab.account_id, "judy").exists()
+
+
+def test_a_missing_group_is_shown_and_refused_not_dropped(lab):
+    form = UserForm(lab, "kim", groups=["no-such-group"])
+    assert "does not exist yet" in form.groups_box.children[-1].value
+    assert form.submit() is None and "The group no-such-group does not exist" in form.error
+    nothing_left(lab, "kim")
+    form.group_boxes["no-such-group"].value = False
+    form.group_boxes[GROUP].value = True
+    assert form.submit() is not None
+    assert [g["GroupName"] for g in lab.client("iam").list_groups_for_user(UserName="kim")["Groups"]] == [GROUP]
