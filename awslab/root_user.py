@@ -99,6 +99,24 @@ class RootReading:
     def secure(self) -> bool:
         return bool(self.mfa_enabled) and self.access_keys_present is False
 
+    def summary(self) -> str:
+        """One line: what a notebook cell shows for a reading."""
+        def said(value, yes, no):
+            return "unknown" if value is None else (yes if value else no)
+
+        parts = [
+            "root MFA " + said(self.mfa_enabled, "on (AccountMFAEnabled = 1)", "off (AccountMFAEnabled = 0)"),
+            "root access keys " + said(self.access_keys_present, "present (AccountAccessKeysPresent = 1)",
+                                       "none (AccountAccessKeysPresent = 0)"),
+        ]
+        if self.report_row is not None:
+            parts.append(f"credential report <root_account> mfa_active = {self.report_row.get('mfa_active')}")
+        text = "Root user: " + "; ".join(parts) + "."
+        return text + "".join(" " + problem for problem in self.problems)
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        printer.text(self.summary())
+
 
 def read_root_status(lab, on_progress=None) -> RootReading:
     """Read the summary and the report's root row; each failure becomes one sentence in
@@ -156,8 +174,11 @@ def reading_lines(lab, reading: RootReading) -> list[str]:
     row = reading.report_row
     if row is not None:
         mfa = row.get("mfa_active") == "true"
+        generated = reading.report_time
+        if hasattr(generated, "strftime"):
+            generated = generated.strftime("%Y-%m-%d %H:%M UTC")
         rows.append(line(mfa, f"Credential report, <root_account> row: mfa_active = {row.get('mfa_active')}.",
-                         f"Report generated {reading.report_time or 'just now'}."))
+                         f"Report generated {generated or 'just now'}."))
         if reading.mfa_enabled and not mfa:
             rows.append(line(None, "The report is older than the MFA change.",
                              "IAM makes a new credential report at most every four hours; the account "

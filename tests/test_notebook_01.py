@@ -1,0 +1,93 @@
+"""Notebook 01 headless in the sandbox: root MFA ends enabled, and no MFA secret is saved."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import pickle
+import re
+import time
+
+import pytest
+
+from tests.conftest import notebook_text, outputs_text, run_notebook
+
+NAME = "01_secure_the_root_user"
+
+
+def widget_texts(executed) -> str:
+    state = executed.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    return " ".join(str(m["state"].get("value", "")) for m in state.values())
+
+
+def sandbox_device(account_id: str, serial: str, timeout: float = 10.0):
+    """The device as the sandbox keeps it (its saved state): where the seed legitimately lives."""
+    from awslab.sandbox.persistence import state_path
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(state_path(), "rb") as handle:
+                data = pickle.load(handle)  # noqa: S301 - the test's own sandbox state
+            device = data["iam"].virtual_mfa_devices.get(serial)
+            if device is not None and device.enable_date is not None:
+                return device
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the sandbox's saved state has no assigned device {serial}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def headless(lab_home, tmp_path_factory):
+    import awslab
+    from awslab import sandbox
+
+    sandbox.reset()
+    executed = run_notebook(NAME, tmp_path_factory.mktemp("nb01"), auto_submit=True)
+    return awslab.connect("sandbox"), executed
+
+
+def test_headless_run_ends_with_root_mfa_enabled(headless):
+    lab, executed = headless
+    cells = [c for c in executed.cells if c.cell_type == "code"]
+    assert "injected-parameters" in cells[1].metadata.get("tags", [])
+    assert not [o for c in cells for o in c.outputs if o.output_type == "error"]
+    iam = lab.client("iam")
+    assert iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
+    iam.generate_credential_report()
+    report = iam.get_credential_report()["Content"].decode()
+    root = next(r for r in csv.DictReader(io.StringIO(report)) if r["user"] == "<root_account>")
+    assert root["mfa_active"] == "true"
+
+    texts = widget_texts(executed)
+    assert "is assigned to the root user" in texts
+    assert "The root user has MFA (AccountMFAEnabled = 1)." in texts  # the panel turned green
+    assert "mfa_active = true" in texts
+    outputs = outputs_text(executed)
+    assert "Root user: root MFA on (AccountMFAEnabled = 1)" in outputs
+    assert "Traceback" not in outputs
+
+
+def test_no_mfa_secret_is_saved(headless):
+    lab, executed = headless
+    serial = f"arn:aws:iam::{lab.account_id}:mfa/root-account-mfa-device"
+    device = sandbox_device(lab.account_id, serial)
+    seed = device.base32_string_seed
+    png = base64.b64encode(device.qr_code_png).decode()
+    text = notebook_text(executed)
+    assert seed and seed not in text and seed.lower() not in text
+    assert png[:200] not in text
+    assert "otpauth://" not in text and "otpauth%3A" not in text
+    assert "secret=" not in text
+    assert not re.search(r"[A-Z2-7]{32,}", text)
+
+
+def test_rerun_says_mfa_is_already_enabled(headless, tmp_path):
+    lab, _ = headless
+    executed = run_notebook(NAME, tmp_path, auto_submit=True)
+    assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert "The root user already has MFA" in widget_texts(executed)
+    assert lab.client("iam").get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
