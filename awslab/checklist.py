@@ -1,0 +1,577 @@
+"""The security checklist (LAB_SPEC section 6), after the CIS AWS Foundations Benchmark v5.0.
+
+    checks = run_checklist(lab)          # list[Check], read from the account (one credential report)
+    html_table(checks); text_table(checks)
+    ChecklistView(lab).show()            # the notebook's table, with refresh()
+    PasswordPolicyForm(lab).show()       # the fix the lab can offer for 1.7 and 1.8
+
+Each check is PASS, FAIL or UNKNOWN (with why: a permission missing, an API error).
+Advisory checks (1.5, 1.10) are shown as such; `awslab check` still counts them.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import shutil
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import ipywidgets as W
+from botocore.exceptions import ClientError
+
+from awslab import record
+from awslab.errors import LabError, explain
+from awslab.forms import AMBER, GREEN, GREY, RED, Form, line, note
+from awslab.overview import admin_users
+
+DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
+CHANGE_PASSWORD_ARN = "arn:aws:iam::aws:policy/IAMUserChangePassword"
+UNUSED_DAYS = 45
+KEY_AGE_DAYS = 90
+SETUP_WINDOW_SECONDS = 60   # a key created within this of its user was made "at set-up"
+BENCHMARK_LENGTH, BENCHMARK_REUSE = 14, 24
+PASS, FAIL, UNKNOWN = "PASS", "FAIL", "UNKNOWN"
+
+
+@dataclass
+class Check:
+    cis: str                # the benchmark's number, or "" for the tutorial's own checks
+    title: str
+    meaning: str            # one sentence: what it means and why it matters
+    link: str
+    status: str = UNKNOWN
+    why: str = ""           # what the account shows (or why it could not tell)
+    advisory: bool = False
+    tradeoff: str = ""      # where the tutorial's own choice trips (or meets) the control
+    fix: str = ""           # a fix the lab offers ("password_policy"), or ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.status} (advisory)" if self.advisory and self.status == FAIL else self.status
+
+
+# Reading the account once.
+
+@dataclass
+class Facts:
+    """What the checks read, each read at most once; an error is kept instead of a value."""
+
+    lab: object
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    _cache: dict = field(default_factory=dict)
+
+    def get(self, name: str, read: Callable):
+        if name not in self._cache:
+            try:
+                self._cache[name] = (read(), None)
+            except ClientError as error:
+                self._cache[name] = (None, explain(error, "reading the account"))
+            except LabError as error:
+                self._cache[name] = (None, error.sentence)
+        value, error = self._cache[name]
+        if error:
+            raise _Unknown(error)
+        return value
+
+    @property
+    def iam(self):
+        return self.lab.client("iam")
+
+    def summary(self) -> dict:
+        return self.get("summary", lambda: self.iam.get_account_summary()["SummaryMap"])
+
+    def report(self) -> list[dict]:
+        return self.get("report", lambda: credential_report(self.iam))
+
+    def users(self) -> list[dict]:
+        """The credential report's IAM user rows (root's row left out)."""
+        return [row for row in self.report() if row.get("user") != "<root_account>"]
+
+    def password_policy(self) -> dict | None:
+        def read():
+            try:
+                return self.iam.get_account_password_policy()["PasswordPolicy"]
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") == "NoSuchEntity":
+                    return None
+                raise
+        return self.get("policy", read)
+
+    def direct_policies(self) -> dict[str, list[str]]:
+        """user -> policies attached to the user itself (managed ARNs and inline names)."""
+        def read():
+            found = {}
+            for page in self.iam.get_paginator("list_users").paginate():
+                for user in page["Users"]:
+                    name = user["UserName"]
+                    attached = [p["PolicyArn"] for p in self.iam.list_attached_user_policies(
+                        UserName=name)["AttachedPolicies"]]
+                    inline = [f"inline {p}" for p in self.iam.list_user_policies(UserName=name)["PolicyNames"]]
+                    if attached or inline:
+                        found[name] = attached + inline
+            return found
+        return self.get("direct", read)
+
+
+class _Unknown(Exception):
+    pass
+
+
+def credential_report(iam, timeout: float = 60.0) -> list[dict]:
+    """Generate the credential report, wait until COMPLETE, and parse its CSV rows."""
+    deadline = time.monotonic() + timeout
+    pause = 0.1
+    while True:
+        state = iam.generate_credential_report().get("State")
+        if state == "COMPLETE":
+            break
+        if time.monotonic() > deadline:
+            raise LabError("The credential report was not ready in time; run the checklist again "
+                           "in a minute.", code="ReportNotReady")
+        time.sleep(pause)
+        pause = min(pause * 2, 2.0)
+    content = iam.get_credential_report()["Content"]
+    if isinstance(content, bytes):
+        content = content.decode("utf-8")
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value or value in ("N/A", "no_information", "not_supported"):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _yes(value: str | None) -> bool:
+    return str(value).lower() == "true"
+
+
+def _names(items: list[str]) -> str:
+    return ", ".join(items[:8]) + (f" and {len(items) - 8} more" if len(items) > 8 else "")
+
+
+# The checks. Each returns (status, why) and may set tradeoff/fix on the Check.
+
+def _root_mfa(facts: Facts, check: Check):
+    on = facts.summary().get("AccountMFAEnabled", 0) == 1
+    return (PASS, "AccountMFAEnabled is 1: the root user signs in with MFA.") if on else (
+        FAIL, "AccountMFAEnabled is 0: the root user has no MFA device (notebook 01 adds one).")
+
+
+def _root_hardware_mfa(facts: Facts, check: Check):
+    if facts.summary().get("AccountMFAEnabled", 0) != 1:
+        return FAIL, "The root user has no MFA device at all (see 1.4)."
+
+    def read():
+        devices = []
+        for page in facts.iam.get_paginator("list_virtual_mfa_devices").paginate(AssignmentStatus="Assigned"):
+            devices += page["VirtualMFADevices"]
+        return devices
+
+    devices = facts.get("virtual_mfa", read)
+    root = [d["SerialNumber"] for d in devices
+            if str(d.get("User", {}).get("Arn", "")).endswith(":root")
+            or d["SerialNumber"].endswith(":mfa/root-account-mfa-device")]
+    if root:
+        check.tradeoff = ("The tutorial's first option, a virtual MFA device (an authenticator app), "
+                          "is far better than no MFA; the benchmark advises a hardware device or "
+                          "security key for root, which can't be copied off a phone.")
+        return FAIL, f"Root's MFA is a virtual device ({root[0]}), not hardware."
+    return PASS, "Root's MFA is not a virtual device: a hardware device or security key."
+
+
+def _root_keys(facts: Facts, check: Check):
+    present = facts.summary().get("AccountAccessKeysPresent", 0)
+    if not present:
+        return PASS, "AccountAccessKeysPresent is 0: the root user has no access keys."
+    if getattr(facts.lab, "is_root", False):
+        check.tradeoff = ("The lab itself signs in with root's access key until notebook 04 "
+                          "switches to the new user and deletes it.")
+    return FAIL, "AccountAccessKeysPresent is 1: the root user has access keys (notebook 04 retires them)."
+
+
+def _length(facts: Facts, check: Check):
+    check.fix = "password_policy"
+    policy = facts.password_policy()
+    if policy is None:
+        return FAIL, "No password policy is set (AWS's default asks for 8 characters)."
+    length = policy.get("MinimumPasswordLength", 0)
+    if length >= BENCHMARK_LENGTH:
+        check.fix = ""
+        return PASS, f"Minimum password length is {length}."
+    return FAIL, f"Minimum password length is {length}, under {BENCHMARK_LENGTH}."
+
+
+def _reuse(facts: Facts, check: Check):
+    check.fix = "password_policy"
+    policy = facts.password_policy()
+    if policy is None:
+        return FAIL, "No password policy is set, so passwords may be reused."
+    reuse = policy.get("PasswordReusePrevention")
+    if reuse and reuse >= BENCHMARK_REUSE:
+        check.fix = ""
+        return PASS, f"The last {reuse} passwords can't be reused."
+    return FAIL, ("Password reuse is not prevented." if not reuse else
+                  f"Only the last {reuse} passwords are remembered, under {BENCHMARK_REUSE}.")
+
+
+def _users_mfa(facts: Facts, check: Check):
+    console = [r for r in facts.users() if _yes(r.get("password_enabled"))]
+    if not console:
+        return PASS, "No IAM user has a console password."
+    missing = [r["user"] for r in console if not _yes(r.get("mfa_active"))]
+    if missing:
+        return FAIL, (f"Console users without MFA: {_names(missing)} (notebook 02's optional MFA "
+                      "step, or the console, adds a device).")
+    return PASS, f"All {len(console)} console users have MFA."
+
+
+def _keys_at_setup(facts: Facts, check: Check):
+    found = []
+    for row in facts.users():
+        if not _yes(row.get("password_enabled")):
+            continue
+        created = _date(row.get("user_creation_time"))
+        for n in (1, 2):
+            made = _date(row.get(f"access_key_{n}_last_rotated"))
+            if (_yes(row.get(f"access_key_{n}_active")) and created and made
+                    and abs((made - created).total_seconds()) <= SETUP_WINDOW_SECONDS):
+                found.append(row["user"])
+                break
+    if not found:
+        return PASS, "No console user has an access key made when the user was created."
+    check.tradeoff = ("The tutorial's Add users step gives the new user both console access and an "
+                      "access key, so the lab can sign in as it here; the benchmark prefers a key "
+                      "made later, as its own step, only when needed. If you won't use the AWS CLI "
+                      "as this user, delete the key; otherwise rotate it within 90 days (1.13).")
+    return FAIL, f"Console users whose access key was made with the user: {_names(found)}."
+
+
+def _unused(facts: Facts, check: Check):
+    stale = []
+    for row in facts.users():
+        created = _date(row.get("user_creation_time"))
+        if _yes(row.get("password_enabled")):
+            last = _date(row.get("password_last_used")) or created
+            if last and (facts.now - last).days >= UNUSED_DAYS:
+                stale.append(f"{row['user']} (password)")
+        for n in (1, 2):
+            if _yes(row.get(f"access_key_{n}_active")):
+                last = _date(row.get(f"access_key_{n}_last_used_date")) or _date(
+                    row.get(f"access_key_{n}_last_rotated"))
+                if last and (facts.now - last).days >= UNUSED_DAYS:
+                    stale.append(f"{row['user']} (access key {n})")
+    if stale:
+        return FAIL, f"Unused for {UNUSED_DAYS} days or more and still enabled: {_names(stale)}."
+    return PASS, f"No password or active access key has gone unused for {UNUSED_DAYS} days."
+
+
+def _one_key(facts: Facts, check: Check):
+    two = [r["user"] for r in facts.users()
+           if _yes(r.get("access_key_1_active")) and _yes(r.get("access_key_2_active"))]
+    if two:
+        return FAIL, f"Users with two active access keys: {_names(two)}."
+    return PASS, "No user has more than one active access key."
+
+
+def _key_age(facts: Facts, check: Check):
+    old = []
+    for row in facts.users():
+        for n in (1, 2):
+            made = _date(row.get(f"access_key_{n}_last_rotated"))
+            if _yes(row.get(f"access_key_{n}_active")) and made and (facts.now - made).days > KEY_AGE_DAYS:
+                old.append(f"{row['user']} (key {n}, {(facts.now - made).days} days)")
+    if old:
+        return FAIL, f"Active access keys older than {KEY_AGE_DAYS} days: {_names(old)}."
+    return PASS, f"Every active access key is at most {KEY_AGE_DAYS} days old."
+
+
+def _groups_only(facts: Facts, check: Check):
+    direct = facts.direct_policies()
+    if not direct:
+        check.tradeoff = ("AdministratorAccess reaches the new user through the administrators "
+                          "group, which is what 1.14 asks.")
+        return PASS, "No user has a policy attached to the user itself."
+    only_change = [u for u, ps in direct.items() if ps == [CHANGE_PASSWORD_ARN]]
+    if only_change:
+        check.tradeoff = (
+            "The console (and notebook 02) attaches IAMUserChangePassword directly to a user who "
+            "must set a new password at first sign-in, so they can do so; AdministratorAccess on "
+            "the group is fine for 1.14. Once the user has changed the password (and already holds "
+            "AdministratorAccess through the group), the direct policy can be detached.")
+    described = [f"{u} ({', '.join(p.rsplit('/', 1)[-1] for p in ps)})" for u, ps in direct.items()]
+    return FAIL, f"Users with policies attached directly: {_names(described)}."
+
+
+def _alias(facts: Facts, check: Check):
+    aliases = facts.get("aliases", lambda: facts.iam.list_account_aliases()["AccountAliases"])
+    if aliases:
+        return PASS, f"Alias {aliases[0]}: https://{aliases[0]}.signin.aws.amazon.com/console"
+    return FAIL, "No account alias: the sign-in URL shows the account ID (notebook 03 sets one)."
+
+
+def _admin_user(facts: Facts, check: Check):
+    admins = facts.get("admins", lambda: admin_users(facts.iam))
+    if admins:
+        return PASS, f"IAM users with AdministratorAccess: {_names(admins)}."
+    return FAIL, "No IAM user holds AdministratorAccess (notebook 02 creates one)."
+
+
+CHECKS: list[tuple[str, str, str, str, bool, Callable]] = [
+    ("1.4", "The root user has MFA",
+     "A stolen root password alone can't open the account when root signs in with MFA.",
+     DOCS + "enable-virt-mfa-for-root.html", False, _root_mfa),
+    ("1.5", "The root user's MFA is hardware",
+     "A hardware device or security key can't be copied off a phone, so the benchmark advises one for root.",
+     DOCS + "id_credentials_mfa_enable_physical.html", True, _root_hardware_mfa),
+    ("1.3", "The root user has no access keys",
+     "Root keys can do anything, can't be limited by any policy, and leak like any file.",
+     DOCS + "id_root-user_manage_delete-key.html", False, _root_keys),
+    ("1.7", "Passwords are at least 14 characters",
+     "Long passwords resist guessing; the account's password policy enforces the length for every IAM user.",
+     DOCS + "id_credentials_passwords_account-policy.html", False, _length),
+    ("1.8", "The last 24 passwords can't be reused",
+     "Reuse prevention stops a leaked old password from coming back.",
+     DOCS + "id_credentials_passwords_account-policy.html", False, _reuse),
+    ("1.9", "Every console user has MFA",
+     "MFA keeps a stolen IAM user password from being enough to sign in.",
+     DOCS + "id_credentials_mfa_enable_virtual.html", False, _users_mfa),
+    ("1.10", "No access keys made at user set-up for console users",
+     "Keys made only when needed, as their own step, are keys someone actually uses and looks after.",
+     DOCS + "id_credentials_access-keys.html", True, _keys_at_setup),
+    ("1.11", f"Credentials unused for {UNUSED_DAYS} days are disabled",
+     "A password or key nobody uses is an open door nobody watches.",
+     DOCS + "id_credentials_finding-unused.html", False, _unused),
+    ("1.12", "At most one active access key per user",
+     "One key per user keeps it clear which key is in use and which to rotate.",
+     DOCS + "id_credentials_access-keys.html", False, _one_key),
+    ("1.13", f"Access keys are at most {KEY_AGE_DAYS} days old",
+     "Rotating keys limits how long a leaked key stays useful.",
+     DOCS + "id-credentials-access-keys-update.html", False, _key_age),
+    ("1.14", "Users get permissions through groups only",
+     "Permissions on groups are easier to review and to take away than permissions on each user.",
+     DOCS + "id_groups.html", False, _groups_only),
+    ("", "The account has an alias",
+     "An alias gives the account a sign-in URL people can remember and check.",
+     DOCS + "console_account-alias.html", False, _alias),
+    ("", "A user other than root has administrator access",
+     "Everyday work needs an administrator who is not root, so root can stay locked away.",
+     DOCS + "id_users_create.html", False, _admin_user),
+]
+
+
+def run_checklist(lab) -> list[Check]:
+    """Every check, read from the account now (one credential report per run)."""
+    facts = Facts(lab)
+    checks = []
+    for cis, title, meaning, link, advisory, probe in CHECKS:
+        check = Check(cis, title, meaning, link, advisory=advisory)
+        try:
+            check.status, check.why = probe(facts, check)
+        except _Unknown as unknown:
+            check.status, check.why = UNKNOWN, str(unknown)
+        except ClientError as error:
+            check.status, check.why = UNKNOWN, explain(error, "reading the account")
+        checks.append(check)
+    return checks
+
+
+# Showing them.
+
+_COLORS = {PASS: GREEN, FAIL: RED, UNKNOWN: AMBER}
+
+
+def html_table(checks: list[Check]) -> str:
+    rows = []
+    for c in checks:
+        color = GREY if c.advisory and c.status == FAIL else _COLORS[c.status]
+        extra = (f"<div style='color:{AMBER};margin-top:2px'><i>The tutorial's choice:</i> "
+                 f"{html.escape(c.tradeoff)}</div>") if c.tradeoff else ""
+        rows.append([
+            html.escape(c.cis or "—"),
+            f"<span class='awslab-check-status' style='color:{color};font-weight:700'>{c.label}</span>",
+            f"<b>{html.escape(c.title)}</b><div>{html.escape(c.why)}</div>{extra}",
+            f"{html.escape(c.meaning)} <a href='{html.escape(c.link)}' target='_blank'>AWS docs</a>",
+        ])
+    from awslab.forms import table
+
+    passed = sum(c.status == PASS for c in checks)
+    return (table(["CIS v5.0", "Result", "Check", "What it means"], rows, raw=True)
+            + note(f"{passed} of {len(checks)} checks pass."))
+
+
+def text_table(checks: list[Check], width: int | None = None) -> str:
+    width = width or max(72, min(120, shutil.get_terminal_size((100, 20)).columns))
+    indent = " " * 24
+    out = [f"{'CIS':<6} {'Result':<16} Check", "-" * width]
+    for c in checks:
+        out.append(f"{c.cis or '-':<6} {c.label:<16} {c.title}")
+        for label, text in (("", c.why), ("tutorial: ", c.tradeoff), ("means: ", c.meaning)):
+            if text:
+                out += textwrap.wrap(label + text, width, initial_indent=indent, subsequent_indent=indent,
+                                     break_on_hyphens=False)
+        out.append(f"{indent}docs: {c.link}")
+    return "\n".join(out)
+
+
+class ChecklistView:
+    """The checklist as an HTML table in the notebook, with refresh()."""
+
+    def __init__(self, lab):
+        self.lab = lab
+        self.checks: list[Check] = []
+        self.widget = W.HTML()
+        self.widget.add_class("awslab-checklist")
+        self.refresh()
+
+    def refresh(self) -> list[Check]:
+        self.checks = run_checklist(self.lab)
+        self.widget.value = html_table(self.checks)
+        return self.checks
+
+    def status(self, cis_or_title: str) -> str:
+        return next(c.status for c in self.checks if cis_or_title in (c.cis, c.title))
+
+    def show(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# The fix the lab can offer: the account's password policy.
+
+POLICY_FIELDS = ("MinimumPasswordLength", "RequireSymbols", "RequireNumbers", "RequireUppercaseCharacters",
+                 "RequireLowercaseCharacters", "AllowUsersToChangePassword", "MaxPasswordAge",
+                 "PasswordReusePrevention", "HardExpiry")
+
+
+def current_password_policy(lab) -> dict | None:
+    try:
+        return lab.client("iam").get_account_password_policy()["PasswordPolicy"]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "NoSuchEntity":
+            return None
+        raise
+
+
+def set_password_policy(lab, minimum_length: int = BENCHMARK_LENGTH, reuse_prevention: int = BENCHMARK_REUSE,
+                        require_symbols: bool = True, require_numbers: bool = True,
+                        require_uppercase: bool = True, require_lowercase: bool = True,
+                        allow_users_to_change: bool = True, max_age_days: int = 0) -> dict:
+    """UpdateAccountPasswordPolicy, validated first; the previous policy is recorded so clean-up
+    can put it back (or delete the policy if there was none)."""
+    problems = []
+    if not 6 <= int(minimum_length) <= 128:
+        problems.append("the minimum length must be 6 to 128")
+    if not 0 <= int(reuse_prevention) <= 24:
+        problems.append("reuse prevention must be 0 (off) to 24")
+    if not 0 <= int(max_age_days) <= 1095:
+        problems.append("the maximum age must be 0 (never expire) to 1095 days")
+    if problems:
+        raise LabError("The password policy was not changed: " + "; ".join(problems) + ".",
+                       code="InvalidInput")
+    lab.require_write("set the account's password policy")
+    before = current_password_policy(lab)
+    params = {"MinimumPasswordLength": int(minimum_length), "RequireSymbols": bool(require_symbols),
+              "RequireNumbers": bool(require_numbers), "RequireUppercaseCharacters": bool(require_uppercase),
+              "RequireLowercaseCharacters": bool(require_lowercase),
+              "AllowUsersToChangePassword": bool(allow_users_to_change)}
+    if int(reuse_prevention):
+        params["PasswordReusePrevention"] = int(reuse_prevention)
+    if int(max_age_days):
+        params["MaxPasswordAge"] = int(max_age_days)
+    lab.client("iam").update_account_password_policy(**params)
+    if not record.was_created(lab.account_id, "password_policy", "account"):
+        previous = {k: v for k, v in (before or {}).items() if k in POLICY_FIELDS} if before else None
+        record.remember(lab.account_id, "password_policy", "account", previous=previous)
+    return current_password_policy(lab) or params
+
+
+class PasswordPolicyForm(Form):
+    """The account's password policy, with the benchmark's values (1.7, 1.8) as defaults."""
+
+    title = "Fix: the account's password policy (CIS 1.7 and 1.8)"
+    submit_label = "Set password policy"
+    doing = "setting the password policy"
+
+    def __init__(self, lab, *, auto_submit: bool = False, checklist: ChecklistView | None = None):
+        self.checklist = checklist
+        super().__init__(lab, auto_submit=auto_submit)
+
+    def build(self) -> list:
+        try:
+            self.before = current_password_policy(self.lab)
+        except ClientError as error:
+            self.before = None
+            self.say(None, explain(error, "reading the password policy"))
+        now = self.before or {}
+        style = {"description_width": "16em"}
+        self.length = W.BoundedIntText(value=max(BENCHMARK_LENGTH, now.get("MinimumPasswordLength", 0)),
+                                       min=6, max=128, description="Minimum length", style=style)
+        self.reuse = W.BoundedIntText(value=max(BENCHMARK_REUSE, now.get("PasswordReusePrevention") or 0),
+                                      min=0, max=24, description="Remember last N passwords", style=style)
+        self.max_age = W.BoundedIntText(value=now.get("MaxPasswordAge") or 0, min=0, max=1095,
+                                        description="Expire after days (0: never)", style=style)
+        self.flags = {
+            key: W.Checkbox(value=now.get(field_, True), description=text, indent=False)
+            for key, field_, text in [
+                ("require_uppercase", "RequireUppercaseCharacters", "an uppercase letter"),
+                ("require_lowercase", "RequireLowercaseCharacters", "a lowercase letter"),
+                ("require_numbers", "RequireNumbers", "a number"),
+                ("require_symbols", "RequireSymbols", "a symbol"),
+                ("allow_users_to_change", "AllowUsersToChangePassword", "users may change their own password"),
+            ]}
+        self.length.add_class("awslab-policy-length")
+        self.reuse.add_class("awslab-policy-reuse")
+        current = ("No password policy is set now (AWS's default: 8 characters)." if not self.before else
+                   f"Now: minimum length {now.get('MinimumPasswordLength')}, reuse prevention "
+                   f"{now.get('PasswordReusePrevention') or 'off'}.")
+        return [W.HTML(note(current + " The benchmark asks for at least 14 characters and 24 "
+                            "remembered passwords; it no longer asks for expiry, which makes "
+                            "people pick weaker passwords.")),
+                self.length, self.reuse, self.max_age, W.HTML("<b>Require at least</b>"),
+                W.VBox(list(self.flags.values()))]
+
+    def meets_benchmark(self) -> bool:
+        now = self.before or {}
+        return (now.get("MinimumPasswordLength", 0) >= BENCHMARK_LENGTH
+                and (now.get("PasswordReusePrevention") or 0) >= BENCHMARK_REUSE)
+
+    def values(self) -> dict:
+        return {"minimum_length": self.length.value, "reuse_prevention": self.reuse.value,
+                "max_age_days": self.max_age.value,
+                **{key: box.value for key, box in self.flags.items()}}
+
+    def action(self, **values) -> dict:
+        return set_password_policy(self.lab, **values)
+
+    def show_result(self, policy: dict) -> None:
+        self.before = policy
+        rows = [line(True, f"Minimum password length {policy.get('MinimumPasswordLength')}"),
+                line(True, f"Reuse prevention {policy.get('PasswordReusePrevention') or 'off'}")]
+        self.after.children = (W.HTML("".join(rows) + note(
+            "New passwords must follow it; existing ones are checked at their next change.")),)
+        if self.checklist is not None:
+            self.checklist.refresh()
+
+    def show(self) -> None:
+        """Display; headless, set the benchmark's values only when the policy falls short."""
+        from IPython.display import display
+
+        display(self.widget)
+        if not self.auto_submit:
+            return
+        if self.meets_benchmark():
+            self.say(True, "The password policy already meets 1.7 and 1.8; nothing changed.")
+        else:
+            self.submit()
+

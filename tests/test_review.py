@@ -1,0 +1,297 @@
+"""Notebook 04's package code: signing in as the new user, retiring root's keys, the checklist.
+
+The account is set up in-process with boto3 (what notebook 02 would leave behind), so these
+tests do not depend on notebook 02.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+CHANGE_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"
+HEADER = "User name,Password,Access key ID,Secret access key,Console login link"
+
+
+def make_user(lab, user_name="awslab-admin", group_name="administrators", *, admin=True,
+              password="Correct-Horse-Battery-9", record=True, write_csv=True) -> dict:
+    """What notebook 02 leaves: the group with AdministratorAccess, the user with a console
+    password (reset required, IAMUserChangePassword attached), an access key, the .csv."""
+    from awslab import record as rec
+    from awslab.home import write_private
+    from awslab.review import credentials_csv_path
+
+    iam = lab.client("iam")
+    account = lab.account_id
+    remember = (lambda *a, **k: rec.remember(account, *a, **k)) if record else (lambda *a, **k: None)
+    if admin:
+        try:
+            iam.create_group(GroupName=group_name)
+            remember("group", group_name)
+        except iam.exceptions.EntityAlreadyExistsException:
+            pass
+        iam.attach_group_policy(GroupName=group_name, PolicyArn=ADMIN)
+        remember("group_policy", f"{group_name}|{ADMIN}")
+    iam.create_user(UserName=user_name)
+    remember("user", user_name)
+    iam.create_login_profile(UserName=user_name, Password=password, PasswordResetRequired=True)
+    remember("login_profile", user_name)
+    iam.attach_user_policy(UserName=user_name, PolicyArn=CHANGE_PASSWORD)
+    remember("user_policy", f"{user_name}|{CHANGE_PASSWORD}")
+    if admin:
+        iam.add_user_to_group(GroupName=group_name, UserName=user_name)
+        remember("group_membership", f"{user_name}|{group_name}")
+    key = iam.create_access_key(UserName=user_name)["AccessKey"]
+    remember("access_key", key["AccessKeyId"], user=user_name)
+    path = credentials_csv_path(account, user_name)
+    if write_csv:
+        write_private(path, f"{HEADER}\n{user_name},{password},{key['AccessKeyId']},"
+                            f"{key['SecretAccessKey']},{lab.sign_in_url()}\n")
+        remember("csv", str(path), user=user_name)
+    return {"user_name": user_name, "password": password, "access_key_id": key["AccessKeyId"],
+            "secret_access_key": key["SecretAccessKey"], "csv": path}
+
+
+def root_keys_present(lab) -> int:
+    return lab.client("iam").get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"]
+
+
+# Signing in and retiring root's keys.
+
+def test_sign_in_from_the_csv_proves_the_user_and_retires_root_keys(fresh_account):
+    import awslab
+    from awslab.review import RetireRootKeysForm, SignInForm
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    form = SignInForm(lab, made["user_name"])
+    signed = form.submit()
+    assert form.error is None
+    assert signed.arn == f"arn:aws:iam::{lab.account_id}:user/{made['user_name']}"
+    assert signed.administrator is True
+    assert made["secret_access_key"] not in repr(signed)
+    assert root_keys_present(lab) == 1
+
+    retire = RetireRootKeysForm(lab, form, delete_root_access_keys=True, auto_submit=True)
+    retire.show()  # headless: the question counts as confirmed
+    assert retire.error is None
+    assert retire.result.keys_present == 0
+    assert len(retire.result.deleted) == 1
+    now = awslab.connect("sandbox")
+    assert now.principal == f"user/{made['user_name']}"
+    assert root_keys_present(now) == 0
+    # Running it again has nothing to do, and says so.
+    again = RetireRootKeysForm(now, SignInForm(now, made["user_name"]).submit(), True, auto_submit=True)
+    again.show()
+    assert again.error is None and again.result.deleted == []
+
+
+def test_wrong_credentials_say_so_and_delete_nothing(fresh_account):
+    import awslab
+    from awslab.review import SignInForm
+
+    lab = awslab.connect("sandbox")
+    make_user(lab)
+    form = SignInForm(lab, source="typed")
+    form.access_key_id.value = "AKIAWRONGWRONGWRONG1"
+    form.secret.value = "not-the-secret-at-all-0000000000000000000"
+    assert form.submit() is None
+    assert "InvalidClientTokenId" in form.error and "Nothing was changed" in form.error
+    assert form.secret.value == "" and form.access_key_id.value == ""  # cleared after use
+    assert root_keys_present(lab) == 1
+    assert awslab.connect("sandbox").is_root
+
+
+def test_revoked_key_is_refused(fresh_account):
+    import awslab
+    from awslab.errors import LabError
+    from awslab.review import sign_in_as
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    lab.client("iam").update_access_key(UserName=made["user_name"], AccessKeyId=made["access_key_id"],
+                                        Status="Inactive")
+    with pytest.raises(LabError) as caught:
+        sign_in_as(lab, "csv", made["user_name"])
+    assert "InvalidClientTokenId" in caught.value.sentence
+    assert root_keys_present(lab) == 1
+
+
+def test_user_without_administrator_access_keeps_root_keys(fresh_account):
+    import awslab
+    from awslab.review import RetireRootKeysForm, SignInForm
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab, "plain-user", admin=False)
+    signin = SignInForm(lab, made["user_name"])
+    signed = signin.submit()
+    assert signed.administrator is False
+    retire = RetireRootKeysForm(lab, signin, delete_root_access_keys=True)
+    retire.submit()
+    assert "root user's access keys are kept" in retire.error
+    assert "AdministratorAccess" in retire.error
+    assert root_keys_present(lab) == 1
+    assert awslab.connect("sandbox").is_root
+
+
+def test_missing_csv_says_where_it_looked(fresh_account):
+    import awslab
+    from awslab.review import SignInForm, credentials_csv_path
+
+    lab = awslab.connect("sandbox")
+    form = SignInForm(lab, "nobody-here")
+    assert form.submit() is None
+    assert str(credentials_csv_path(lab.account_id, "nobody-here")) in form.error
+    assert "notebook 02" in form.error
+
+
+def test_keys_are_kept_when_headless_says_no(fresh_account):
+    import awslab
+    from awslab.review import RetireRootKeysForm, SignInForm
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    retire = RetireRootKeysForm(lab, SignInForm(lab, made["user_name"]).submit(), False, auto_submit=True)
+    retire.show()
+    assert retire.result is None and "Kept" in retire.message.value
+    assert root_keys_present(lab) == 1
+
+
+# The checklist.
+
+def _status(checks, key):
+    return next(c for c in checks if key in (c.cis, c.title))
+
+
+def _enable_root_mfa(lab):
+    import time
+
+    import pyotp
+
+    from awslab.sandbox.console import create_root_virtual_mfa, enable_root_mfa
+
+    device = create_root_virtual_mfa(lab, "root-account-mfa-device")
+    totp = pyotp.TOTP(device["seed"])
+    step = int(time.time() // 30)
+    enable_root_mfa(lab, device["serial_number"], totp.at((step - 1) * 30), totp.at(step * 30))
+    return device["serial_number"]
+
+
+def test_checklist_on_a_prepared_account(fresh_account):
+    import awslab
+    from awslab.checklist import FAIL, PASS, run_checklist, set_password_policy
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    checks = run_checklist(lab)
+    expect = {"1.4": FAIL, "1.5": FAIL, "1.3": FAIL, "1.7": FAIL, "1.8": FAIL, "1.9": FAIL,
+              "1.10": FAIL, "1.11": PASS, "1.12": PASS, "1.13": PASS, "1.14": FAIL,
+              "The account has an alias": FAIL,
+              "A user other than root has administrator access": PASS}
+    assert {k: _status(checks, k).status for k in expect} == expect
+    assert len(checks) == 13
+    for check in checks:
+        assert check.meaning and check.link.startswith("https://docs.aws.amazon.com/")
+    assert "IAMUserChangePassword" in _status(checks, "1.14").tradeoff
+    assert _status(checks, "1.10").advisory and "access key" in _status(checks, "1.10").tradeoff
+    assert made["user_name"] in _status(checks, "1.9").why
+    assert _status(checks, "1.7").fix == "password_policy"
+
+    # The fixes, then the same checks again.
+    set_password_policy(lab)
+    serial = _enable_root_mfa(lab)
+    iam = lab.client("iam")
+    iam.create_account_alias(AccountAlias=f"lab-{lab.account_id}")
+    iam.detach_user_policy(UserName=made["user_name"], PolicyArn=CHANGE_PASSWORD)
+    second = iam.create_access_key(UserName=made["user_name"])["AccessKey"]
+    checks = run_checklist(lab)
+    expect.update({"1.4": PASS, "1.7": PASS, "1.8": PASS, "1.14": PASS, "1.12": FAIL,
+                   "The account has an alias": PASS})
+    assert {k: _status(checks, k).status for k in expect} == expect
+    assert serial in _status(checks, "1.5").why  # root's MFA is a virtual device: advisory FAIL
+    assert _status(checks, "1.5").label == "FAIL (advisory)"
+    assert "AdministratorAccess" in _status(checks, "1.14").tradeoff
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    assert policy["MinimumPasswordLength"] == 14 and policy["PasswordReusePrevention"] == 24
+    from awslab import record
+
+    assert record.was_created(lab.account_id, "password_policy", "account")
+    iam.delete_access_key(UserName=made["user_name"], AccessKeyId=second["AccessKeyId"])
+
+
+def test_a_missing_permission_is_unknown_with_why(fresh_account):
+    """An identity without iam:GetAccountSummary: the checks that need it say UNKNOWN and why;
+    the others still answer."""
+    from botocore.exceptions import ClientError
+
+    import awslab
+    from awslab.checklist import UNKNOWN, run_checklist
+
+    lab = awslab.connect("sandbox")
+    real = lab.client("iam")
+
+    class Denied:
+        def __getattr__(self, name):
+            if name == "get_account_summary":
+                def denied(**_):
+                    raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}},
+                                      "GetAccountSummary")
+                return denied
+            return getattr(real, name)
+
+    class Limited:
+        is_root, sandbox = True, True
+
+        def client(self, service):
+            return Denied() if service == "iam" else lab.client(service)
+
+    checks = run_checklist(Limited())
+    for cis in ("1.4", "1.5", "1.3"):
+        assert _status(checks, cis).status == UNKNOWN
+        assert "iam:GetAccountSummary" in _status(checks, cis).why
+    assert _status(checks, "1.7").status == "FAIL"
+
+
+def test_password_policy_form_validates_and_sets_benchmark_values(fresh_account):
+    import awslab
+    from awslab.checklist import ChecklistView, PasswordPolicyForm
+
+    lab = awslab.connect("sandbox")
+    view = ChecklistView(lab)
+    assert view.status("1.7") == "FAIL"
+    form = PasswordPolicyForm(lab, checklist=view)
+    assert form.length.value == 14 and form.reuse.value == 24
+    form.max_age.value = 0
+    form.length.value = 14
+    form.submit()
+    assert form.error is None
+    assert view.status("1.7") == "PASS" and view.status("1.8") == "PASS"
+    assert "PASS" in view.widget.value
+    headless = PasswordPolicyForm(lab, auto_submit=True)
+    headless.show()
+    assert "already meets" in headless.message.value
+
+
+def test_awslab_check_exit_codes(fresh_account, monkeypatch, capsys):
+    result = subprocess.run([sys.executable, "-m", "awslab", "check"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "1.4" in result.stdout and "FAIL" in result.stdout and "checks pass" in result.stdout
+    assert "docs.aws.amazon.com" in result.stdout
+
+    from awslab import checklist, review
+
+    real = checklist.run_checklist
+
+    def all_pass(lab):
+        checks = real(lab)
+        for check in checks:
+            check.status = "PASS"
+        return checks
+
+    monkeypatch.setattr(checklist, "run_checklist", all_pass)
+    assert review.checklist_cli("sandbox") == 0
+    assert "13 of 13 checks pass" in capsys.readouterr().out
