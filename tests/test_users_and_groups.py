@@ -415,3 +415,17 @@ def test_a_missing_group_is_shown_and_refused_not_dropped(lab):
     form.group_boxes[GROUP].value = True
     assert form.submit() is not None
     assert [g["GroupName"] for g in lab.client("iam").list_groups_for_user(UserName="kim")["Groups"]] == [GROUP]
+
+
+def test_no_permission_to_create_the_group_is_one_sentence(lab, monkeypatch):
+    iam = lab.client("iam")
+
+    def denied(**_kwargs):
+        raise client_error("AccessDenied", "CreateGroup", "not authorized")
+
+    monkeypatch.setattr(iam, "create_group", denied)
+    form = GroupForm(lab, "denied-group", "AdministratorAccess")
+    assert form.submit() is None
+    assert "`iam:CreateGroup`" in form.error and "nothing was created" in form.error
+    monkeypatch.undo()
+    assert "denied-group" not in [g["GroupName"] for g in iam.list_groups()["Groups"]]
