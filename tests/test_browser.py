@@ -19,10 +19,19 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture
-def served(fresh_account, tmp_path):
-    """A copy of the notebooks (the browser saves them) served by JupyterLab."""
+def served(fresh_account, tmp_path, monkeypatch):
+    """A copy of the notebooks (the browser saves them) served by JupyterLab, which saves
+    widget state with the notebook (off by default: on here, the harder case for secrets)."""
     root = tmp_path / "lab"
     shutil.copytree(NOTEBOOKS, root / "notebooks")
+    settings = tmp_path / "lab-settings" / "@jupyter-widgets" / "jupyterlab-manager"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text('{"saveState": true}')
+    announcements = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    announcements.mkdir(parents=True)
+    (announcements / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}')
+    monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(tmp_path / "lab-settings"))
     with jupyter_lab(root) as url:
         yield url, root
 
@@ -43,3 +52,75 @@ def test_setup_notebook_shows_the_banner_in_a_browser(served):
         assert "You are the root user" in banner.inner_text()
         assert_widgets_render(page)
         screenshot(page, "00_setup")
+
+
+def wait_until(probe, timeout=60.0, what="condition"):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_create_a_user_in_notebook_02_with_a_browser(served):
+    import awslab
+    from awslab.credentials_file import read_credentials_csv
+    from awslab.users_and_groups import credentials_csv_path
+
+    url, root = served
+    lab = awslab.connect("sandbox")
+    iam = lab.client("iam")
+    user = "browser-user"
+    with browser_page() as page:
+        open_notebook(page, url, "notebooks/02_set_up_additional_users.ipynb")
+        run_all_cells(page)
+        # The group form: create the administrators group with AdministratorAccess.
+        group_form = page.locator(".awslab-form", has=page.locator(".awslab-group-name")).first
+        group_form.locator(".awslab-submit").click(timeout=90_000)
+        wait_until(lambda: any(g["GroupName"] == "administrators" for g in iam.list_groups()["Groups"]),
+                   what="the group")
+        # The user form: type a name, create.
+        name = page.locator(".awslab-user-name input").first
+        name.fill(user)
+        name.press("Tab")
+        page.locator(".awslab-review").first.wait_for(timeout=30_000)
+        page.wait_for_function(
+            f"() => [...document.querySelectorAll('.awslab-review')].some(e => e.textContent.includes('{user}'))",
+            timeout=30_000)
+        page.locator(".awslab-create-user").first.click()
+        panel = page.locator(".awslab-credentials").first
+        panel.wait_for(timeout=60_000)
+        assert_widgets_render(page)
+
+        # What AWS now holds.
+        groups = [g["GroupName"] for g in iam.list_groups_for_user(UserName=user)["Groups"]]
+        assert groups == ["administrators"]
+        assert iam.get_login_profile(UserName=user)["LoginProfile"]["PasswordResetRequired"] is True
+        keys = iam.list_access_keys(UserName=user)["AccessKeyMetadata"]
+        assert [k["Status"] for k in keys] == ["Active"]
+
+        # The secrets reach the live view only: masked, then shown on request.
+        row = read_credentials_csv(credentials_csv_path(lab.account_id, user))
+        secret = row["Secret access key"]
+        assert secret not in page.inner_text("body")
+        for button in panel.locator(".awslab-show").all():
+            button.click()
+        page.wait_for_function(
+            f"() => document.body.innerText.includes({secret!r})", timeout=20_000)
+        screenshot(page, "02_credentials_shown")
+        for button in panel.locator(".awslab-show").all():
+            button.click()  # hide again before saving
+        screenshot(page, "02_set_up_additional_users")
+
+        # Save the notebook (with widget state, as set above) and read every byte of it.
+        page.keyboard.press("Control+s")
+        saved_path = root / "notebooks" / "02_set_up_additional_users.ipynb"
+        wait_until(lambda: "application/vnd.jupyter.widget-state+json" in saved_path.read_text(),
+                   what="the saved notebook with widget state")
+        saved = saved_path.read_text()
+        assert user in saved  # the form's state was saved...
+        assert secret not in saved and row["Password"] not in saved  # ...but no secret
