@@ -311,7 +311,7 @@ def _switch_lab_to(lab: Lab, signed: SignedIn):
     return undo
 
 
-def retire_root_access_keys(lab: Lab, signed: SignedIn | None) -> Retired:
+def retire_root_access_keys(lab: Lab, signed: SignedIn | None, group_name: str = DEFAULT_GROUP_NAME) -> Retired:
     """Once the new user is proven to be an administrator: switch the lab to it, then delete
     root's access keys with root's own client (restoring the lab's sign-in if that fails)."""
     if signed is None:
@@ -321,7 +321,7 @@ def retire_root_access_keys(lab: Lab, signed: SignedIn | None) -> Retired:
         why = signed.admin_detail or f"{signed.user_name} does not hold administrator access"
         raise LabError(
             f"The root user's access keys are kept: {why.rstrip('.')}, so deleting them could leave "
-            "no administrator to work with; give the user AdministratorAccess (the administrators "
+            f"no administrator to work with; give the user AdministratorAccess (the {group_name} "
             "group in notebook 02) and run this again.", code="NotAdministrator")
     if not lab.is_root:
         present = root_keys_present(signed.lab)
@@ -446,8 +446,9 @@ class RetireRootKeysForm(Form):
     doing = "deleting the root user's access keys"
 
     def __init__(self, lab: Lab, signed_in, delete_root_access_keys: bool | None = None, *,
-                 auto_submit: bool = False):
-        self._signed_in = signed_in  # a SignedIn, or the SignInForm whose result it will be
+                 group_name: str = DEFAULT_GROUP_NAME, auto_submit: bool = False):
+        self._signed_in = signed_in
+        self.group_name = group_name or DEFAULT_GROUP_NAME  # a SignedIn, or the SignInForm whose result it will be
         self.delete = default_delete_root_access_keys(lab, delete_root_access_keys)
         super().__init__(lab, auto_submit=auto_submit)
         self.button.button_style = "danger"
@@ -487,7 +488,7 @@ class RetireRootKeysForm(Form):
                                         text, f"the lab signs in as {self.lab.principal}")
 
     def action(self) -> Retired:
-        return retire_root_access_keys(self.lab, self.signed_in)
+        return retire_root_access_keys(self.lab, self.signed_in, self.group_name)
 
     def _confirm_then_submit(self) -> None:
         signed = self.signed_in

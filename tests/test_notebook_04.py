@@ -1,0 +1,66 @@
+"""Notebook 04 headless: sign in as the new user, retire root's keys, the checklist."""
+
+from __future__ import annotations
+
+import papermill
+import pytest
+
+from tests.conftest import notebook_text, outputs_text, run_notebook
+from tests.test_review import make_user, root_keys_present
+
+
+def _widget_text(executed) -> str:
+    state = executed.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    return " ".join(str(m["state"].get("value", "")) for m in state.get("state", {}).values())
+
+
+def test_headless_run_switches_to_the_new_user_and_runs_the_checklist(fresh_account, tmp_path):
+    import awslab
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    executed = run_notebook("04_sign_in_and_review", tmp_path, auto_submit=True)
+    assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+    now = awslab.connect("sandbox")
+    assert now.principal == f"user/{made['user_name']}"
+    assert root_keys_present(now) == 0
+    texts = _widget_text(executed)
+    assert f"arn:aws:iam::{lab.account_id}:user/{made['user_name']}" in texts
+    assert "AccountAccessKeysPresent: 0" in texts
+    assert "awslab-checklist" in notebook_text(executed) or "CIS v5.0" in texts
+    # The password policy fix was offered with the benchmark's values and, headless, applied.
+    policy = now.client("iam").get_account_password_policy()["PasswordPolicy"]
+    assert policy["MinimumPasswordLength"] == 14 and policy["PasswordReusePrevention"] == 24
+    # No secret in the saved notebook.
+    saved = notebook_text(executed)
+    assert made["secret_access_key"] not in saved and made["password"] not in saved
+    assert "Traceback" not in outputs_text(executed)
+
+    # Again, now signed in as the new user: nothing to retire, no error.
+    (tmp_path / "again").mkdir()
+    again = run_notebook("04_sign_in_and_review", tmp_path / "again", auto_submit=True)
+    assert "nothing to retire" in _widget_text(again)
+    assert awslab.connect("sandbox").principal == f"user/{made['user_name']}"
+
+
+def test_wrong_keys_fail_headless_with_one_sentence_and_delete_nothing(fresh_account, tmp_path):
+    import awslab
+    from awslab.home import write_private
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    write_private(made["csv"], "User name,Password,Access key ID,Secret access key,Console login link\n"
+                               f"{made['user_name']},x,AKIANOTAREALKEY00000,nope,https://example\n")
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run_notebook("04_sign_in_and_review", tmp_path, auto_submit=True)
+    assert "InvalidClientTokenId" in caught.value.evalue
+    assert root_keys_present(lab) == 1
+    assert awslab.connect("sandbox").is_root
+
+
+def test_missing_csv_says_where_and_how(fresh_account, tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError) as caught:
+        run_notebook("04_sign_in_and_review", tmp_path, auto_submit=True, user_name="never-made")
+    assert "never-made_credentials.csv" in caught.value.evalue
+    assert "notebook 02" in caught.value.evalue
