@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timezone
 
 from moto.core.utils import utcnow
 from moto.iam.exceptions import IAMException
@@ -106,6 +107,33 @@ def _patch_backend(account) -> None:
 
     IAMBackend.get_account_summary = get_account_summary
     IAMBackend.get_credential_report = get_credential_report
+    _patch_report_time()
+
+
+def _patch_report_time() -> None:
+    """GenerateCredentialReport notes the time; GetCredentialReport's GeneratedTime says it
+    (moto alone answers a fixed 2015-02-02)."""
+    from moto.iam.responses import IamResponse
+
+    generate = IAMBackend.generate_report
+    respond = IamResponse.get_credential_report
+
+    def generate_report(self) -> None:
+        # IAM makes a new report when the last one is over four hours old.
+        if time.time() - STATE.get("credential_report_time", 0) > 4 * 3600:
+            STATE["credential_report_time"] = time.time()
+        generate(self)
+
+    def get_credential_report(self):
+        result = respond(self)
+        when = STATE.get("credential_report_time")
+        if when and isinstance(result.result, dict):
+            result.result["GeneratedTime"] = datetime.fromtimestamp(when, timezone.utc).strftime(
+                "%Y-%m-%dT%H:%M:%SZ")
+        return result
+
+    IAMBackend.generate_report = generate_report
+    IamResponse.get_credential_report = get_credential_report
 
 
 # Root's own access keys, MFA devices and user, over IAM's API.

@@ -63,3 +63,12 @@ def test_root_mfa_console_needs_a_root_key(lab):
         urllib.request.urlopen(request, timeout=5)
     assert denied.value.code == 403
     assert json.loads(denied.value.read())["error"] == "AccessDenied"
+
+
+def test_credential_report_says_when_it_was_generated(iam):
+    """moto alone answers a fixed GeneratedTime of 2015-02-02; AWS says when it made it."""
+    from datetime import datetime, timedelta, timezone
+
+    iam.generate_credential_report()
+    generated = iam.get_credential_report()["GeneratedTime"]
+    assert abs(datetime.now(timezone.utc) - generated) < timedelta(hours=4, minutes=1)
