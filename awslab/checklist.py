@@ -454,6 +454,12 @@ POLICY_FIELDS = ("MinimumPasswordLength", "RequireSymbols", "RequireNumbers", "R
                  "PasswordReusePrevention", "HardExpiry")
 
 
+def restorable_policy(policy: dict) -> dict:
+    """The UpdateAccountPasswordPolicy arguments that give back `policy` (unset numbers left out)."""
+    return {k: v for k, v in policy.items()
+            if k in POLICY_FIELDS and not (k in ("MaxPasswordAge", "PasswordReusePrevention") and not v)}
+
+
 def current_password_policy(lab) -> dict | None:
     try:
         return lab.client("iam").get_account_password_policy()["PasswordPolicy"]
@@ -491,7 +497,7 @@ def set_password_policy(lab, minimum_length: int = BENCHMARK_LENGTH, reuse_preve
         params["MaxPasswordAge"] = int(max_age_days)
     lab.client("iam").update_account_password_policy(**params)
     if not record.was_created(lab.account_id, "password_policy", "account"):
-        previous = {k: v for k, v in (before or {}).items() if k in POLICY_FIELDS} if before else None
+        previous = restorable_policy(before) if before else None
         record.remember(lab.account_id, "password_policy", "account", previous=previous)
     return current_password_policy(lab) or params
 

@@ -382,8 +382,8 @@ class SignInForm(Form):
                                       value=self._source, description="Keys from")
         self.user_name = W.Text(value=self._user_name, description="User name")
         self.user_name.add_class("awslab-user-name")
-        where = credentials_csv_path(self.lab.account_id, self._user_name)
-        self.csv_note = W.HTML(note(f"Read from {where}"))
+        self.csv_note = W.HTML()
+        self._where_now()
         profiles = available_profiles()
         self.profile = W.Dropdown(options=[("(choose)", "")] + [(p, p) for p in profiles],
                                   value=self._profile if self._profile in profiles else "",
@@ -400,14 +400,20 @@ class SignInForm(Form):
             for name, box in self.parts.items():
                 box.layout.display = "" if self.source.value == name else "none"
 
-        def where_now(_change=None):
-            path = credentials_csv_path(self.lab.account_id, self.user_name.value.strip() or "?")
-            self.csv_note.value = note(f"Read from {path}")
-
         self.source.observe(toggle, "value")
-        self.user_name.observe(where_now, "value")
+        self.user_name.observe(lambda _change: self._where_now(), "value")
         toggle()
         return [self.source, *self.parts.values()]
+
+    def _where_now(self) -> None:
+        name = self.user_name.value.strip() or "?"
+        path = credentials_csv_path(self.lab.account_id, name)
+        if path.exists():
+            self.csv_note.value = note(f"Read from {path}")
+        else:
+            self.csv_note.value = note(f"No .csv for {name} yet at {path}: run notebook 02 first (it "
+                                       "creates the user and writes the file), or choose a profile or "
+                                       "paste the keys.", AMBER)
 
     def values(self) -> dict:
         return {"source": self.source.value, "user_name": self.user_name.value.strip(),

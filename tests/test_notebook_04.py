@@ -64,3 +64,14 @@ def test_missing_csv_says_where_and_how(fresh_account, tmp_path):
         run_notebook("04_sign_in_and_review", tmp_path, auto_submit=True, user_name="never-made")
     assert "never-made_credentials.csv" in caught.value.evalue
     assert "notebook 02" in caught.value.evalue
+
+
+def test_runs_on_its_own_interactively_and_says_what_is_missing(fresh_account, tmp_path):
+    import awslab
+
+    executed = run_notebook("04_sign_in_and_review", tmp_path)  # auto_submit False: nothing submits
+    assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    texts = _widget_text(executed)
+    assert "run notebook 02 first" in texts
+    assert "No IAM user holds AdministratorAccess" in texts
+    assert awslab.connect("sandbox").is_root and root_keys_present(awslab.connect("sandbox")) == 1

@@ -1,0 +1,201 @@
+"""Clean-up removes what the lab created (record and tags), only that, in AWS's order."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import outputs_text, run_notebook
+from tests.test_review import make_user, root_keys_present
+
+
+def _users(lab) -> set[str]:
+    return {u["UserName"] for u in lab.client("iam").list_users()["Users"]}
+
+
+def _groups(lab) -> set[str]:
+    return {g["GroupName"] for g in lab.client("iam").list_groups()["Groups"]}
+
+
+def _prepare(lab) -> dict:
+    """What notebooks 02 to 04 leave (recorded), plus things the lab did not make."""
+    from awslab import record
+    from awslab.checklist import set_password_policy
+
+    made = make_user(lab)
+    iam = lab.client("iam")
+    account = lab.account_id
+    # Not the lab's: stays.
+    iam.create_user(UserName="bystander")
+    iam.create_access_key(UserName="bystander")
+    iam.create_group(GroupName="others")
+    iam.attach_group_policy(GroupName="others", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.add_user_to_group(GroupName="others", UserName="bystander")
+    # Tagged by the lab but not recorded (the record was lost): goes.
+    iam.create_user(UserName="tagged", Tags=[{"Key": "created-by", "Value": "awslab"}])
+    iam.create_access_key(UserName="tagged")
+    # Account settings the lab changed.
+    alias = f"lab-{account}"
+    iam.create_account_alias(AccountAlias=alias)
+    record.remember(account, "alias", alias, previous=None)
+    lab.client("account").enable_region(RegionName="ap-east-1")
+    record.remember(account, "region", "ap-east-1")
+    set_password_policy(lab)
+    # An AWS CLI profile beside one that is not the lab's.
+    credentials = Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"])
+    config = Path(os.environ["AWS_CONFIG_FILE"])
+    credentials.write_text("[mine]\naws_access_key_id = AKIAMINE\naws_secret_access_key = x\n\n"
+                           f"[{made['user_name']}]\naws_access_key_id = {made['access_key_id']}\n"
+                           f"aws_secret_access_key = {made['secret_access_key']}\n")
+    config.write_text(f"[profile mine]\nregion = eu-west-1\n\n[profile {made['user_name']}]\n"
+                      f"region = us-east-1\nendpoint_url = {lab.endpoint_url}\n")
+    record.remember(account, "cli_profile", made["user_name"], key=made["access_key_id"],
+                    credentials_file=str(credentials), config_file=str(config))
+    return made
+
+
+def test_removes_exactly_what_the_lab_created_and_a_second_run_has_nothing_to_do(fresh_account):
+    import awslab
+    from awslab import record
+    from awslab.clean_up import PHASES, clean_up, plan_clean_up
+
+    lab = awslab.connect("sandbox")
+    made = _prepare(lab)
+    plan = plan_clean_up(lab, also_check=("bystander", "others"))
+    orders = [r.order for r in plan.removals]
+    assert orders == sorted(orders)
+    whats = [r.what for r in plan.removals]
+    assert whats.index(f"user {made['user_name']}") > whats.index(
+        f"access key {made['access_key_id']} of user {made['user_name']}")
+    assert whats.index("group administrators") > whats.index(f"user {made['user_name']}")
+    assert not any("bystander" in w or "others" in w for w in whats)
+    assert {k.what for k in plan.kept} >= {"user bystander", "group others"}
+    assert PHASES[0] == "access key"
+
+    result = clean_up(lab)
+    assert result.failed == []
+    assert _users(lab) == {"bystander"}
+    assert _groups(lab) == {"others"}
+    iam = lab.client("iam")
+    assert len(iam.list_access_keys(UserName="bystander")["AccessKeyMetadata"]) == 1
+    assert iam.list_account_aliases()["AccountAliases"] == []
+    assert lab.client("account").get_region_opt_status(RegionName="ap-east-1")["RegionOptStatus"] in (
+        "DISABLING", "DISABLED")
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_account_password_policy()
+    assert not made["csv"].exists()
+    credentials = Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).read_text()
+    assert "[mine]" in credentials and made["user_name"] not in credentials
+    assert "[profile mine]" in Path(os.environ["AWS_CONFIG_FILE"]).read_text()
+    assert record.created(lab.account_id) == []
+    assert root_keys_present(lab) == 1  # root's own keys are not the lab's to delete here
+
+    again = plan_clean_up(lab)
+    assert again.nothing_to_do and again.removals == []
+    assert clean_up(lab).removed == []
+
+
+def test_password_policy_and_alias_go_back_to_what_they_were(fresh_account):
+    import awslab
+    from awslab import record
+    from awslab.checklist import set_password_policy
+    from awslab.clean_up import clean_up
+
+    lab = awslab.connect("sandbox")
+    iam = lab.client("iam")
+    iam.update_account_password_policy(MinimumPasswordLength=10, RequireNumbers=True)
+    set_password_policy(lab)
+    iam.create_account_alias(AccountAlias=f"before-{lab.account_id}")
+    iam.create_account_alias(AccountAlias=f"lab-{lab.account_id}")   # replaces: one alias per account
+    record.remember(lab.account_id, "alias", f"lab-{lab.account_id}", previous=f"before-{lab.account_id}")
+    result = clean_up(lab)
+    assert result.failed == []
+    policy = iam.get_account_password_policy()["PasswordPolicy"]
+    assert policy["MinimumPasswordLength"] == 10 and not policy.get("PasswordReusePrevention")
+    assert iam.list_account_aliases()["AccountAliases"] == [f"before-{lab.account_id}"]
+
+
+def test_signed_in_as_the_lab_user_with_root_keys_left_switches_back_to_root(fresh_account):
+    import awslab
+    from awslab import sandbox
+    from awslab.clean_up import clean_up, plan_clean_up
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    sandbox.set_lab_credentials(made["access_key_id"], made["secret_access_key"],
+                                principal=f"user/{made['user_name']}")
+    me = awslab.connect("sandbox")
+    assert me.user_name == made["user_name"]
+    assert plan_clean_up(me).switch_to_root
+    result = clean_up(me)
+    assert result.switched_to_root and result.failed == []
+    root = awslab.connect("sandbox")
+    assert root.is_root
+    assert made["user_name"] not in _users(root)
+
+
+def test_signed_in_as_the_lab_user_without_root_keys_keeps_that_user_and_says_why(fresh_account):
+    import awslab
+    from awslab import record
+    from awslab.clean_up import clean_up, plan_clean_up
+    from awslab.review import retire_root_access_keys, sign_in_as
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    extra = make_user(lab, "second-user", admin=False)
+    retire_root_access_keys(lab, sign_in_as(lab, "csv", made["user_name"]))
+    me = awslab.connect("sandbox")
+    plan = plan_clean_up(me)
+    assert not plan.switch_to_root
+    why = " ".join(k.why for k in plan.kept)
+    assert "awslab sandbox reset" in why
+    result = clean_up(me)
+    assert result.failed == []
+    assert _users(me) == {made["user_name"]}
+    assert "administrators" in _groups(me)
+    assert made["csv"].exists() and not extra["csv"].exists()
+    assert awslab.connect("sandbox").user_name == made["user_name"]  # the lab still gets in
+    again = plan_clean_up(me)
+    assert again.nothing_to_do and again.kept
+    assert record.was_created(me.account_id, "user", made["user_name"])
+
+
+def test_awslab_clean_refuses_without_a_terminal_and_deletes_with_yes(fresh_account):
+    import awslab
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    refused = subprocess.run([sys.executable, "-m", "awslab", "clean"], stdin=subprocess.DEVNULL,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0
+    assert "nothing was deleted" in refused.stderr and "--yes" in refused.stderr
+    assert f"user {made['user_name']}" in refused.stdout
+    assert made["user_name"] in _users(lab)
+
+    done = subprocess.run([sys.executable, "-m", "awslab", "clean", "--yes"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert made["user_name"] not in _users(lab)
+    second = subprocess.run([sys.executable, "-m", "awslab", "clean"], stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0 and "Nothing to clean up" in second.stdout
+
+
+def test_notebook_99_headless_twice(fresh_account, tmp_path):
+    import awslab
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    lab.client("iam").create_user(UserName="bystander")
+    first = run_notebook("99_clean_up", tmp_path, auto_submit=True)
+    assert not [o for c in first.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert _users(lab) == {"bystander"}
+    assert made["secret_access_key"] not in outputs_text(first)
+    (tmp_path / "again").mkdir()
+    second = run_notebook("99_clean_up", tmp_path / "again", auto_submit=True)
+    state = second.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    assert "Nothing to clean up" in " ".join(str(m["state"].get("value", "")) for m in state.values())
