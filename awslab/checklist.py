@@ -178,15 +178,22 @@ def _root_hardware_mfa(facts: Facts, check: Check):
         return devices
 
     devices = facts.get("virtual_mfa", read)
-    root = [d["SerialNumber"] for d in devices
-            if str(d.get("User", {}).get("Arn", "")).endswith(":root")
-            or d["SerialNumber"].endswith(":mfa/root-account-mfa-device")]
+    root = [d["SerialNumber"] for d in devices if is_root_device(d)]
     if root:
         check.tradeoff = ("The tutorial's first option, a virtual MFA device (an authenticator app), "
                           "is far better than no MFA; the benchmark advises a hardware device or "
                           "security key for root, which can't be copied off a phone.")
         return FAIL, f"Root's MFA is a virtual device ({root[0]}), not hardware."
     return PASS, "Root's MFA is not a virtual device: a hardware device or security key."
+
+
+def is_root_device(device: dict) -> bool:
+    """An assigned virtual MFA device of the root user: its User is the root ARN (AWS), or it
+    has none although assigned (the sandbox leaves it out), or it has root's default name."""
+    user = device.get("User")
+    if user is not None:
+        return str(user.get("Arn", "")).endswith(":root")
+    return bool(device.get("EnableDate")) or device["SerialNumber"].endswith(":mfa/root-account-mfa-device")
 
 
 def _root_keys(facts: Facts, check: Check):

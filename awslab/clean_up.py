@@ -28,6 +28,7 @@ import ipywidgets as W
 from botocore.exceptions import ClientError
 
 from awslab import record
+from awslab.checklist import is_root_device
 from awslab.errors import LabError, explain
 from awslab.forms import Form, line, note, table
 
@@ -342,13 +343,13 @@ def _plan_mfa(iam, user, serial, add, stale, kept, only_unassigned=False):
                for d in page["VirtualMFADevices"]}
     device = virtual.get(serial)
     owner = str((device or {}).get("User", {}).get("Arn", ""))
-    if owner.endswith(":root"):
-        kept.append(Kept(f"the root user's MFA device {serial}",
-                         "the lab never weakens the root user: only root can remove its MFA, in the console"))
-        return
     if device is not None and not device.get("EnableDate") and not owner:
         add("MFA device", f"unassigned virtual MFA device {serial}",
             lambda: iam.delete_virtual_mfa_device(SerialNumber=serial), ("mfa_device", serial))
+        return
+    if device is not None and (user == "root" or is_root_device(device)):
+        kept.append(Kept(f"the root user's MFA device {serial}",
+                         "the lab never weakens the root user: only root can remove its MFA, in the console"))
         return
     if only_unassigned:
         return  # assigned to a user the lab removes: that user's plan covers it
@@ -642,12 +643,18 @@ class CleanUpForm(Form):
             self._clicked()  # headless, the question counts as confirmed
 
 
+def _nothing(plan: Plan) -> str:
+    if plan.kept:
+        return (f"Nothing to clean up in account {plan.account_id}: what the lab created is gone, "
+                "except what stays below, for the reason given.")
+    return f"Nothing to clean up: nothing the lab created is left in account {plan.account_id}."
+
+
 def describe_plan(plan: Plan, html_out: bool = False) -> str:
     if html_out:
         parts = []
         if plan.nothing_to_do:
-            parts.append(line(True, "Nothing to clean up: nothing the lab created is left in account "
-                                    f"{plan.account_id}."))
+            parts.append(line(True, _nothing(plan)))
         else:
             if plan.switch_to_root:
                 parts.append(note("The lab signs in as a user it created; it switches back to the "
@@ -661,7 +668,7 @@ def describe_plan(plan: Plan, html_out: bool = False) -> str:
         return "".join(parts)
     out = []
     if plan.nothing_to_do:
-        out.append(f"Nothing to clean up: nothing the lab created is left in account {plan.account_id}.")
+        out.append(_nothing(plan))
     else:
         if plan.switch_to_root:
             out.append("The lab signs in as a user it created: it switches back to root first.")

@@ -199,3 +199,18 @@ def test_notebook_99_headless_twice(fresh_account, tmp_path):
     second = run_notebook("99_clean_up", tmp_path / "again", auto_submit=True)
     state = second.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     assert "Nothing to clean up" in " ".join(str(m["state"].get("value", "")) for m in state.values())
+
+
+def test_root_mfa_device_stays(fresh_account):
+    import awslab
+    from awslab import record
+    from awslab.clean_up import clean_up, plan_clean_up
+    from tests.test_review import _enable_root_mfa
+
+    lab = awslab.connect("sandbox")
+    serial = _enable_root_mfa(lab)
+    record.remember(lab.account_id, "mfa_device", serial, user="root", assigned=True)
+    plan = plan_clean_up(lab)
+    assert plan.nothing_to_do and any(serial in k.what for k in plan.kept)
+    clean_up(lab)
+    assert lab.client("iam").get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
