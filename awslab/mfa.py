@@ -451,7 +451,7 @@ class VirtualMfaForm(Form):
         self.kind.add_class("awslab-mfa-kind")
         self.kind_help = W.HTML()
         self.kind.observe(lambda _c: self._paint_kind(), "value")
-        self.device_name = W.Text(value=self.default_device_name, description="Device name",
+        self.device_name = W.Text(value=self.default_device_name, description="Device name", style={"description_width": "initial"},
                                   placeholder="for example my-phone")
         self.device_name.add_class("awslab-device-name")
         self.continue_button = W.Button(description="Continue", button_style="primary",

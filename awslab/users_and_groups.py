@@ -975,6 +975,9 @@ class UserForm(Form):
         self.password.clear()
         self._planned = (None, None, None)
         self.refresh()
+        # The review re-reads the account, where the user now exists: say what happened instead.
+        self.review.value = line(True, f"Created {new.user_name} as reviewed.",
+                                 "to create another user, type another name")
         self.say(True, f"Created the user {new.user_name}: {len(new.steps)} steps done.")
         panel = self._credentials_panel(new.user_name, new.console_url, new.access_key_id, new.password,
                                         new.secret_access_key, new.csv_path, new.csv_text())
@@ -1008,7 +1011,7 @@ class UserForm(Form):
         return panel
 
     def _profile_row(self, user_name, key_id, secret) -> W.VBox:
-        self.profile_name = W.Text(value=self.profile_name_default or user_name, description="Profile name",
+        self.profile_name = W.Text(value=self.profile_name_default or user_name, description="Profile name", style={"description_width": "initial"},
                                    layout=W.Layout(width="24em"))
         self.profile_button = W.Button(description="Save as AWS CLI profile", layout=W.Layout(width="auto"))
         self.profile_button.add_class("awslab-save-profile")

@@ -50,7 +50,8 @@ def jupyter_lab(root_dir: Path):
          f"--ServerApp.root_dir={root_dir}", "--IdentityProvider.token=", "--ServerApp.password=",
          "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         + (["--allow-root"] if os.geteuid() == 0 else []),
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, JUPYTER_PLATFORM_DIRS="1"),
+        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, JUPYTER_PLATFORM_DIRS="1",
+                 JUPYTERLAB_WORKSPACES_DIR=str(root_dir / ".workspaces")),
     )
     url = f"http://127.0.0.1:{port}"
     try:

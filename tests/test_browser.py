@@ -124,3 +124,41 @@ def test_create_a_user_in_notebook_02_with_a_browser(served):
         saved = saved_path.read_text()
         assert user in saved  # the form's state was saved...
         assert secret not in saved and row["Password"] not in saved  # ...but no secret
+
+
+def test_assign_root_mfa_in_notebook_01_with_a_browser(served):
+    """The simulated console: Continue, the QR code on screen, the simulated authenticator's
+    two consecutive codes typed by hand, Assign MFA; the account then has root MFA."""
+    import awslab
+
+    url, _root = served
+    iam = awslab.connect("sandbox").client("iam")
+    with browser_page() as page:
+        open_notebook(page, url, "notebooks/01_secure_the_root_user.ipynb")
+        run_all_cells(page)
+        page.locator(".awslab-continue").first.click(timeout=90_000)
+        page.locator(".awslab-show").first.click(timeout=30_000)  # Show QR code
+        qr = page.locator(".awslab-secret-value img").first
+        qr.wait_for(timeout=30_000)
+        assert qr.evaluate("img => img.naturalWidth") > 100  # a real PNG, decoded by the browser
+        screenshot(page, "01_qr_code")
+        page.locator(".awslab-use-simulated-app").first.click()
+        shown = page.locator(".awslab-authenticator-code").first
+        shown.wait_for(timeout=30_000)
+
+        def code_now():
+            text = shown.inner_text().replace(" ", "")
+            return text if text.isdigit() else None
+
+        first = wait_until(code_now, what="the authenticator's code")
+        page.locator(".awslab-code1 input").first.fill(first)
+        second = wait_until(lambda: (c := code_now()) and c != first and c, timeout=45,
+                            what="the next code")
+        page.locator(".awslab-code2 input").first.fill(second)
+        screenshot(page, "01_codes_typed")
+        mfa_form = page.locator(".awslab-form", has=page.locator(".awslab-code1")).first
+        mfa_form.locator(".awslab-submit").click()
+        wait_until(lambda: iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1,
+                   what="root MFA to be enabled")
+        assert_widgets_render(page)
+        screenshot(page, "01_secure_the_root_user")
