@@ -504,10 +504,17 @@ class RetireRootKeysForm(Form):
                  self.submit, yes_label="Delete them")
 
     def _clicked(self) -> None:
-        if not self.lab.is_root:
-            self.submit()
+        signed = self.signed_in
+        if not self.lab.is_root or signed is None or signed.administrator is not True:
+            self._submit_quietly()  # nothing to confirm: it refuses (or has nothing to do) and says why
             return
         self._confirm_then_submit()
+
+    def _submit_quietly(self) -> None:
+        try:
+            self.submit()
+        except LabError:
+            pass
 
     def show_result(self, retired: Retired) -> None:
         rows = [line(True, f"Deleted root access key {k}") for k in retired.deleted]
@@ -530,10 +537,11 @@ class RetireRootKeysForm(Form):
         if not self.delete:
             self.say(None, "Kept the root user's access keys (delete_root_access_keys is False).")
             return
-        if self.lab.is_root:
+        signed = self.signed_in
+        if self.lab.is_root and signed is not None and signed.administrator is True:
             self._confirm_then_submit()
         else:
-            self.submit()
+            self.submit()  # refuses with its sentence (raised headless), or has nothing to do
 
 
 # `awslab check`

@@ -295,3 +295,37 @@ def test_awslab_check_exit_codes(fresh_account, monkeypatch, capsys):
     monkeypatch.setattr(checklist, "run_checklist", all_pass)
     assert review.checklist_cli("sandbox") == 0
     assert "13 of 13 checks pass" in capsys.readouterr().out
+
+
+def test_delete_button_without_sign_in_says_so_without_asking(fresh_account):
+    import awslab
+    from awslab.review import RetireRootKeysForm, SignInForm
+
+    lab = awslab.connect("sandbox")
+    make_user(lab)
+    retire = RetireRootKeysForm(lab, SignInForm(lab), delete_root_access_keys=True)
+    retire.button.click()
+    assert "Sign in as the new user first" in retire.error
+    assert not any("awslab-yes" in getattr(c, "_dom_classes", ()) for c in retire.after.children)
+    assert root_keys_present(lab) == 1
+
+
+def test_delete_button_asks_first_and_cancel_keeps_the_keys(fresh_account):
+    import awslab
+    from awslab.review import RetireRootKeysForm, SignInForm
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    signin = SignInForm(lab, made["user_name"])
+    signin.submit()
+    retire = RetireRootKeysForm(lab, signin)
+    retire.button.click()
+    question = retire.after.children[-1]
+    yes, cancel = question.children[1].children
+    cancel.click()
+    assert "Cancelled" in retire.message.value
+    assert root_keys_present(lab) == 1
+    retire.button.click()
+    retire.after.children[-1].children[1].children[0].click()
+    assert retire.result.keys_present == 0
+    assert awslab.connect("sandbox").user_name == made["user_name"]
