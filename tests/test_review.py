@@ -329,3 +329,47 @@ def test_delete_button_asks_first_and_cancel_keeps_the_keys(fresh_account):
     retire.after.children[-1].children[1].children[0].click()
     assert retire.result.keys_present == 0
     assert awslab.connect("sandbox").user_name == made["user_name"]
+
+
+def test_real_account_switches_through_a_saved_profile_only(fresh_account):
+    """target 'aws' (here pointed at the sandbox's endpoint): without a CLI profile of the new
+    user nothing is deleted; with one, the lab's saved connection becomes that profile."""
+    import os
+    from pathlib import Path
+
+    import awslab
+    from awslab.errors import LabError
+    from awslab.home import lab_home
+    from awslab.review import keys_from_profile, prove_keys, retire_root_access_keys, sign_in_as
+    from awslab.session import Lab, saved_connection
+
+    box = awslab.connect("sandbox")
+    made = make_user(box)
+    real = Lab("aws", box.region, box.account_id, box.arn, box.user_id, box.session,
+               endpoint_url=box.endpoint_url, confirm_account_id=box.account_id)
+    signed = sign_in_as(real, "csv", made["user_name"])
+    with pytest.raises(LabError) as caught:
+        retire_root_access_keys(real, signed)
+    assert "AWS CLI profile" in caught.value.sentence and "nothing was deleted" in caught.value.sentence
+    assert root_keys_present(box) == 1
+
+    credentials = Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"])
+    before = credentials.read_text() if credentials.exists() else None
+    connection = lab_home() / "connection.json"
+    saved_before = connection.read_text() if connection.exists() else None
+    try:
+        credentials.write_text(f"[lab-admin]\naws_access_key_id = {made['access_key_id']}\n"
+                               f"aws_secret_access_key = {made['secret_access_key']}\n")
+        signed = prove_keys(real, keys_from_profile("lab-admin"))
+        retired = retire_root_access_keys(real, signed)
+        assert retired.keys_present == 0
+        assert saved_connection()["profile"] == "lab-admin"
+    finally:
+        if saved_before is None:
+            connection.unlink(missing_ok=True)
+        else:
+            connection.write_text(saved_before)
+        if before is None:
+            credentials.unlink(missing_ok=True)
+        else:
+            credentials.write_text(before)
