@@ -85,13 +85,14 @@ def _lock():
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def start(port: int | None = None) -> SandboxInfo:
-    """Start the sandbox unless it already runs. An explicit port must be free."""
+def start(port: int | None = None, *, strict: bool | None = None) -> SandboxInfo:
+    """Start the sandbox unless it already runs. An explicit port must be free (unless
+    strict=False: then it is only preferred)."""
     with _lock():
         info = running()
         if info is not None:
             return info
-        strict = port is not None
+        strict = port is not None if strict is None else strict
         port = port or int(os.environ.get("AWSLAB_SANDBOX_PORT", DEFAULT_PORT))
         old = read_json(server_state_path())
         server_state_path().unlink(missing_ok=True)
@@ -193,7 +194,8 @@ def reset(port: int | None = None) -> SandboxInfo:
                 shutil.rmtree(target)
             else:
                 target.unlink()
-    return start(port or (was_running.port if was_running else None))
+    # The same port as before if it is still free, so open notebooks keep working.
+    return start(port or (was_running.port if was_running else None), strict=port is not None)
 
 
 # The credentials the lab signs its sandbox calls with.
