@@ -1,0 +1,66 @@
+"""The lab's own least-privilege IAM policy: every AWS action the package calls, nothing more.
+
+`awslab/policy/lab-policy.json` is what a role (for example SageMaker Studio's execution
+role) needs to run the whole lab against a real account. `actions_in_source()` finds the
+AWS operations the package's code calls (boto3 client methods and paginators of IAM, STS
+and Account Management, read from the code's syntax tree); tests/test_lab_policy.py
+checks the policy against them and against every call of a recorded full headless run.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+POLICY_PATH = PACKAGE / "policy" / "lab-policy.json"
+SERVICES = {"iam": "iam", "sts": "sts", "account": "account"}
+
+
+def policy() -> dict:
+    return json.loads(POLICY_PATH.read_text())
+
+
+def policy_actions() -> set[str]:
+    actions: set[str] = set()
+    for statement in policy()["Statement"]:
+        listed = statement["Action"]
+        actions.update([listed] if isinstance(listed, str) else listed)
+    return actions
+
+
+@functools.lru_cache(maxsize=1)
+def _operations() -> dict[str, set[str]]:
+    """snake_case method name -> {"iam:CreateUser", ...}."""
+    import botocore.session
+    from botocore import xform_name
+
+    loader = botocore.session.get_session().get_component("data_loader")
+    found: dict[str, set[str]] = {}
+    for service, prefix in SERVICES.items():
+        for operation in loader.load_service_model(service, "service-2")["operations"]:
+            found.setdefault(xform_name(operation), set()).add(f"{prefix}:{operation}")
+    return found
+
+
+def actions_in_source(root: Path = PACKAGE) -> dict[str, set[str]]:
+    """AWS actions the code calls -> the files that call them. The sandbox (which answers
+    calls rather than making them) is left out."""
+    operations = _operations()
+    found: dict[str, set[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        if "sandbox" in path.relative_to(root).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            name = node.func.attr
+            if name == "get_paginator" and node.args and isinstance(node.args[0], ast.Constant):
+                name = node.args[0].value
+            elif name == "get_paginator":
+                continue
+            for action in operations.get(name, ()):
+                found.setdefault(action, set()).add(path.name)
+    return found

@@ -1,0 +1,146 @@
+"""`awslab run`: the whole lab headless, as CI or a teacher would run it.
+
+One module-scoped run of notebooks 00 to 04 on a brand-new sandbox account (every option
+on: MFA for the new user, a CLI profile, an alias, an opt-in Region), then the same again
+with `--clean-up`, both recording every AWS call. From those runs:
+- what the command prints (progress, summary table, exit code) and the executed notebooks;
+- no secret anywhere in the output folder or the command's output (LAB_SPEC section 7);
+- the lab's least-privilege policy holds exactly the actions the package calls.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from awslab.lab_policy import actions_in_source, policy_actions
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+PARAMS = {
+    "02_set_up_additional_users": {"add_mfa": True, "save_cli_profile": True, "tags": {"team": "security"}},
+    "03_account_alias_and_regions": {"account_alias": "awslab-headless-check", "regions_to_enable": ["eu-south-2"]},
+}
+
+
+def awslab_run(*args, env):
+    return subprocess.run([sys.executable, "-m", "awslab", "run", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def whole_lab(lab_home, tmp_path_factory):
+    import awslab
+    from awslab import sandbox
+    from awslab.credentials_file import read_credentials_csv
+    from awslab.users_and_groups import DEFAULT_USER_NAME, credentials_csv_path
+
+    sandbox.reset()  # a brand-new account
+
+    work = tmp_path_factory.mktemp("whole-lab")
+    params = work / "params.json"
+    params.write_text(json.dumps(PARAMS))
+    calls = work / "calls.txt"
+    env = dict(os.environ, AWSLAB_RECORD_CALLS=str(calls))
+    account_id = awslab.connect("sandbox").account_id
+    first = awslab_run("--params", str(params), "--output", str(work / "first"), env=env)
+    row = read_credentials_csv(credentials_csv_path(account_id, DEFAULT_USER_NAME))
+    secrets = {"password": row["Password"], "secret access key": row["Secret access key"]}
+    secrets.update(mfa_secrets(Path(os.environ["AWSLAB_HOME"])))
+    second = awslab_run("--params", str(params), "--output", str(work / "second"), "--clean-up", env=env)
+    return {"work": work, "first": first, "second": second, "secrets": secrets,
+            "calls": set(calls.read_text().split()), "account_id": account_id}
+
+
+def mfa_secrets(home: Path) -> dict[str, str]:
+    """The seeds (and QR codes) of every virtual MFA device, read from the sandbox's saved state."""
+    found = {}
+    with open(home / "sandbox" / "state.pickle", "rb") as handle:
+        state = pickle.load(handle)  # noqa: S301 - the test's own sandbox
+    for serial, device in state["iam"].virtual_mfa_devices.items():
+        seed = device.base32_string_seed
+        found[f"seed of {serial}"] = seed.decode() if isinstance(seed, bytes) else seed
+        if getattr(device, "qr_code_png", None):
+            png = device.qr_code_png
+            found[f"QR of {serial}"] = (png if isinstance(png, str) else base64.b64encode(png).decode())[:60]
+    for key, value in state.get("awslab", {}).items() if isinstance(state.get("awslab"), dict) else []:
+        if "seed" in key and isinstance(value, str):
+            found[key] = value
+    assert any(k.startswith("seed of") for k in found), "the run assigned MFA devices, so seeds exist"
+    return found
+
+
+def test_the_whole_lab_runs_headless(whole_lab):
+    first = whole_lab["first"]
+    assert first.returncode == 0, first.stdout + first.stderr
+    for name in ("00_setup", "01_secure_the_root_user", "02_set_up_additional_users",
+                 "03_account_alias_and_regions", "04_sign_in_and_review"):
+        assert f"{name} " in first.stdout and (whole_lab["work"] / "first" / f"{name}.ipynb").exists()
+    assert "passed" in first.stdout and "failed" not in first.stdout
+    assert "notebook" in first.stderr and "04_sign_in_and_review" in first.stderr  # the progress bar
+
+
+def test_a_second_run_with_clean_up_passes_and_leaves_nothing_to_clean(whole_lab):
+    import awslab
+
+    second = whole_lab["second"]
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "99_clean_up" in second.stdout
+    lab = awslab.connect("sandbox")
+    iam = lab.client("iam")
+    assert iam.list_account_aliases()["AccountAliases"] == []
+    status = lab.client("account").get_region_opt_status(RegionName="eu-south-2")["RegionOptStatus"]
+    assert status in ("DISABLED", "DISABLING")
+
+
+def test_no_secret_in_the_output_folder_or_the_commands_output(whole_lab):
+    secrets = whole_lab["secrets"]
+    assert len(secrets) >= 3
+    places = {str(p): p.read_text(errors="replace") for p in whole_lab["work"].rglob("*.ipynb")}
+    for run in ("first", "second"):
+        places[f"awslab run output ({run})"] = whole_lab[run].stdout + whole_lab[run].stderr
+    for where, text in places.items():
+        assert "otpauth://" not in text, where
+        for what, secret in secrets.items():
+            assert secret not in text, f"the {what} is in {where}"
+
+
+def test_a_refused_step_fails_the_run_with_its_sentence(lab_home, tmp_path):
+    params = tmp_path / "bad.yaml"
+    params.write_text("user_name: 'no spaces allowed'\n")
+    result = awslab_run("--params", str(params), "--output", str(tmp_path / "out"), env=dict(os.environ))
+    assert result.returncode == 1
+    assert "02_set_up_additional_users" in result.stdout and "failed" in result.stdout
+    assert "skipped" in result.stdout  # later notebooks do not run on a half-done lab
+    failure = [line for line in result.stdout.splitlines() if "failed at cell" in line]
+    assert failure and "no spaces allowed" in failure[0]
+    assert "Traceback" not in result.stdout
+
+
+def test_the_lab_policy_holds_every_action_called_and_no_other(whole_lab):
+    in_source = set(actions_in_source())
+    called = whole_lab["calls"]
+    granted = policy_actions()
+    assert called <= in_source, f"calls the source scan does not see: {sorted(called - in_source)}"
+    missing = (called | in_source) - granted
+    assert not missing, f"the lab calls these, but the policy does not allow them: {sorted(missing)}"
+    unused = granted - called - in_source
+    assert not unused, f"the policy allows these, but the lab never calls them: {sorted(unused)}"
+
+
+def test_the_lab_policy_is_a_valid_identity_policy():
+    from awslab.lab_policy import policy
+
+    document = policy()
+    assert document["Version"] == "2012-10-17"
+    for statement in document["Statement"]:
+        assert statement["Effect"] == "Allow" and statement["Resource"] == "*"
+        assert all(a.split(":")[0] in ("iam", "sts", "account") for a in statement["Action"])
