@@ -37,9 +37,11 @@ def cmd_sandbox(args) -> int:
             "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
             "AWS_DEFAULT_REGION": load_or_create().region,
         }
+        if creds.get("session_token"):  # a root console session: temporary credentials
+            lines["AWS_SESSION_TOKEN"] = creds["session_token"]
         for name, value in lines.items():
             print(f"export {name}={shlex.quote(value)}")
-        print("unset AWS_SESSION_TOKEN AWS_PROFILE")
+        print("unset AWS_PROFILE" if "AWS_SESSION_TOKEN" in lines else "unset AWS_SESSION_TOKEN AWS_PROFILE")
         return 0
     if args.action == "status":
         info = sandbox.running()

@@ -122,26 +122,45 @@ def connect(target: str = "sandbox", confirm_account_id: str | None = None, *,
 
 
 def _connect_sandbox(region: str | None) -> Lab:
-    import boto3
-    import botocore.session
+    from botocore.exceptions import ClientError
 
     from awslab import sandbox
     from awslab.sandbox.account import load_or_create
 
     info = sandbox.ensure_running()
     creds = sandbox.lab_credentials()
+    region = region or load_or_create().region
+    lab = _sandbox_lab(info, creds, region)
+    try:
+        _identify(lab)
+    except ClientError as error:
+        # A kept root console session the sandbox no longer knows (its state was lost): sign
+        # in to the console again.
+        if "session_token" not in creds or error.response.get("Error", {}).get("Code") not in (
+                "InvalidClientTokenId", "ExpiredToken"):
+            raise
+        from awslab.sandbox.process import root_console_credentials
+
+        lab = _sandbox_lab(info, root_console_credentials(info.account_id, renew=True), region)
+        _identify(lab)
+    return lab
+
+
+def _sandbox_lab(info, creds: dict, region: str) -> Lab:
+    import boto3
+    import botocore.session
+
     # Whatever AWS_PROFILE says, the sandbox is not a profile: read no profile's settings.
     core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     session = boto3.Session(
         aws_access_key_id=creds["access_key_id"],
         aws_secret_access_key=creds["secret_access_key"],
-        region_name=region or load_or_create().region,
+        aws_session_token=creds.get("session_token"),   # a root console session's
+        region_name=region,
         botocore_session=core,
     )
-    lab = Lab("sandbox", session.region_name, info.account_id, "", "", session,
-              endpoint_url=info.endpoint)
-    _identify(lab)
-    return lab
+    return Lab("sandbox", session.region_name, info.account_id, "", "", session,
+               endpoint_url=info.endpoint)
 
 
 def _connect_aws(profile: str | None, region: str | None) -> Lab:

@@ -3,6 +3,11 @@
 Created once per AWSLAB_HOME (and again on `awslab sandbox reset`), kept in
 AWSLAB_HOME/sandbox/account.json with mode 0600. The server process owns the file
 while it runs (root can delete its keys); the lab reads it to sign its calls as root.
+
+`console_secret` stands for what the owner of a real account signs in to the console
+with as root (email address, password, MFA code): whoever holds it can get a root
+console session (temporary credentials, see identity.py) even when root has no access
+keys left. It lives only in this file.
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ def new_secret_access_key() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(40))
 
 
+def new_console_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
 @dataclass
 class RootKey:
     access_key_id: str
@@ -48,6 +57,7 @@ class Account:
     root_keys: list[RootKey]
     created: float = field(default_factory=time.time)
     region: str = REGION
+    console_secret: str = field(default_factory=new_console_secret, repr=False)
 
     @classmethod
     def new(cls) -> Account:
@@ -77,7 +87,12 @@ class Account:
         if not data:
             return None
         data["root_keys"] = [RootKey(**key) for key in data.get("root_keys", [])]
-        return cls(**data)
+        known = {name for name in cls.__dataclass_fields__}
+        account = cls(**{key: value for key, value in data.items() if key in known})
+        if not data.get("console_secret"):
+            # An account.json from before the simulated console sign-in: give it one, kept.
+            account.save(path)
+        return account
 
 
 def account_path() -> Path:

@@ -9,6 +9,12 @@ sandbox Lab, signed with the Lab's root access key id:
     enable_root_mfa(lab, device["serial_number"], code1, code2)   # two consecutive codes
     root_mfa_status(lab)  # {"account_id", "mfa_enabled", "devices": [{"serial_number", ...}]}
 
+Signing in to the console as root (email, password, MFA on AWS; account.json's
+console_secret in the sandbox) gives temporary credentials, not an access key:
+
+    root_console_session()  # {"access_key_id": "ASIA...", "secret_access_key",
+                            #  "session_token", "expiration"} - secrets, valid 12 hours
+
 Each raises awslab.errors.LabError with one sentence (and .code, e.g.
 "InvalidAuthenticationCode") when the sandbox refuses or cannot be reached.
 """
@@ -29,13 +35,18 @@ def _call(lab, path: str, payload: dict | None = None) -> dict:
         raise LabError("The simulated console exists only in the sandbox: connect with "
                        "awslab.connect('sandbox'); on a real account, use the AWS console.",
                        code="NotSandbox")
-    url = lab.endpoint_url.rstrip("/") + path
+    if payload is not None:
+        credentials = lab.session.get_credentials()
+        payload = dict(payload, access_key_id=credentials.access_key if credentials else None)
+    return _request(lab.endpoint_url, path, payload)
+
+
+def _request(endpoint: str, path: str, payload: dict | None = None) -> dict:
+    url = endpoint.rstrip("/") + path
     if payload is None:
         request = urllib.request.Request(url, method="GET")
     else:
-        credentials = lab.session.get_credentials()
-        body = dict(payload, access_key_id=credentials.access_key if credentials else None)
-        request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+        request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
                                          headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
@@ -52,11 +63,31 @@ def _call(lab, path: str, payload: dict | None = None) -> dict:
                                          "(wait for the second one to appear), then try again.",
             "AccessDenied": " Only the root user can do this: the lab is not signed in as root.",
         }
+        if path == ROOT_SESSION:
+            hints["AccessDenied"] = (" The console secret in the sandbox's account.json does not match "
+                                     "the running sandbox: run `awslab sandbox stop` and start it again.")
         raise LabError(f"The sandbox refused: {message.rstrip('.')}.{hints.get(code, '')}",
                        code=code) from None
     except (OSError, ValueError) as error:
         raise LabError(f"The sandbox did not answer ({error}): start it with "
                        "`awslab sandbox start` and run the cell again.", code="SandboxDown") from None
+
+
+ROOT_SESSION = "/_awslab/console/root-session"
+
+
+def root_console_session(endpoint: str | None = None) -> dict:
+    """Sign in to the simulated console as root: temporary credentials {"access_key_id",
+    "secret_access_key", "session_token", "expiration"} (secrets: never display them).
+    `endpoint` defaults to this AWSLAB_HOME's running sandbox."""
+    from awslab.sandbox.account import Account
+    from awslab.sandbox.process import ensure_running
+
+    endpoint = endpoint or ensure_running().endpoint
+    account = Account.load()
+    if account is None:
+        raise LabError("The sandbox has no account yet: run `awslab sandbox start`.", code="NoAccount")
+    return _request(endpoint, ROOT_SESSION, {"console_secret": account.console_secret})
 
 
 def create_root_virtual_mfa(lab, device_name: str = "root-account-mfa-device") -> dict:

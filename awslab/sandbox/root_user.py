@@ -2,6 +2,8 @@
 
 AWS behaviour followed here (moto 5.2.5 has no root user at all):
 - The sandbox's own credentials (AWSLAB_HOME/sandbox/account.json) are root's access keys.
+  "Root is calling" (request.caller == "root") means an active root key or an unexpired
+  root console session (identity.is_root_key); sessions are never listed as access keys.
   Called as root without `UserName`, ListAccessKeys lists them, CreateAccessKey adds one
   (two at most), UpdateAccessKey changes one's status and DeleteAccessKey deletes one;
   account.json is saved at once, so a deleted or inactive key stops working
@@ -22,7 +24,8 @@ through awslab.sandbox.console:
           else 400 {"error": "InvalidAuthenticationCode", "message": ...}
   GET  /_awslab/root-mfa/status  -> 200 {"account_id", "mfa_enabled", "devices": [...]}
 
-A missing or unknown `access_key_id` gets 403 {"error": "AccessDenied", ...}; other
+`access_key_id` may also be a root console session's key (see identity.py): on AWS root
+MFA is set up in the console. A missing or unknown `access_key_id` gets 403 {"error": "AccessDenied", ...}; other
 refusals are {"error": <AWS-style code>, "message": <one sentence>} with 400/404/409.
 """
 
@@ -39,6 +42,7 @@ from moto.iam.models import AccountSummary, IAMBackend
 from awslab.sandbox import mfa, validation
 from awslab.sandbox.account import RootKey, new_access_key_id, new_secret_access_key
 from awslab.sandbox.app import SandboxCallError, aws_error, json_response
+from awslab.sandbox.identity import is_root_key
 from awslab.sandbox.state import LOCK, STATE, changed, iam_backend, iam_xml, iso, xml_escape
 
 ROOT_ROW = "<root_account>"
@@ -237,10 +241,10 @@ def _body(request) -> dict:
 
 
 def _require_root(account, data: dict) -> None:
-    key = account.root_key(str(data.get("access_key_id") or ""))
-    if key is None or key.status != "Active":
+    if not is_root_key(account, str(data.get("access_key_id") or "")):
         raise SandboxCallError("AccessDenied", "Only the root user can manage root's MFA: sign the "
-                               "call with an active root access key (access_key_id).", 403)
+                               "call with an active root access key or root console session "
+                               "(access_key_id).", 403)
 
 
 def _create_route(account):

@@ -4,7 +4,7 @@
   patched moto backend method can read a parameter moto does not pass it (for example
   `PasswordResetRequired`) or know whether root is calling.
 - `STATE`: the additions' own state that moto has no place for (root's MFA device, each
-  Region's opt-in status, used TOTP steps). persistence.py saves it with the IAM backend.
+  Region's opt-in status, used TOTP steps, root console sessions with their expiry). persistence.py saves it with the IAM backend.
 - `LOCK`: held while moto answers, while an addition changes state, and while the state
   is saved, so a save never sees half a change.
 - `changed()`: tell persistence.py that something was written.
