@@ -41,7 +41,13 @@ from awslab.errors import LabError, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, Form, line, note, table
 from awslab.log import get_logger, keep_out_of_logs
 from awslab.overview import ADMIN_POLICY_ARN
-from awslab.passwords import PasswordInput, generate_password, password_policy, password_problem
+from awslab.passwords import (
+    PasswordInput,
+    PasswordPolicy,
+    generate_password,
+    password_policy,
+    password_problem,
+)
 
 __all__ = [
     "ADMIN_POLICY_ARN", "CHANGE_PASSWORD_ARN", "DEFAULT_GROUP_NAME", "DEFAULT_USER_NAME", "LAB_TAG", "GroupForm", "NewKey", "NewUser", "UserForm",
@@ -500,6 +506,7 @@ class UserPlan:
     tags: list[tuple[str, str]]
     policy_rule: str = ""
     group_policies: dict[str, list[str]] = field(default_factory=dict)
+    password_rules: PasswordPolicy | None = field(default=None, repr=False, compare=False)
 
     @property
     def policies(self) -> list[str]:
@@ -566,7 +573,7 @@ def plan_user(lab, user_name: str, *, console_access: bool = True, programmatic_
         group_policies[group] = [p["PolicyName"] for p in info["policies"]] + [f"{n} (inline)" for n in info["inline"]]
     return UserPlan(user_name, bool(console_access), bool(programmatic_access), password is None,
                     bool(require_password_reset), groups, _tag_pairs(tags),
-                    policy.describe() if policy else "", group_policies)
+                    policy.describe() if policy else "", group_policies, policy)
 
 
 @dataclass
@@ -614,7 +621,7 @@ def create_user(lab, user_name: str, *, console_access: bool = True, programmati
     iam = lab.client("iam")
     account, name = lab.account_id, plan.user_name
     if plan.console_access and password is None:
-        password = generate_password(password_policy(iam), name)
+        password = generate_password(plan.password_rules or password_policy(iam), name)
     if plan.console_access:
         keep_out_of_logs(password)
     else:
@@ -974,8 +981,7 @@ class UserForm(Form):
         self.new_user = new
         self.password.clear()
         self._planned = (None, None, None)
-        self.refresh()
-        # The review re-reads the account, where the user now exists: say what happened instead.
+        # Re-planning would re-read the account, where the user now exists: say what happened.
         self.review.value = line(True, f"Created {new.user_name} as reviewed.",
                                  "to create another user, type another name")
         self.say(True, f"Created the user {new.user_name}: {len(new.steps)} steps done.")
