@@ -16,7 +16,6 @@ import html
 import io
 import shutil
 import textwrap
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -86,7 +85,7 @@ class Facts:
         return self.get("summary", lambda: self.iam.get_account_summary()["SummaryMap"])
 
     def report(self) -> list[dict]:
-        return self.get("report", lambda: credential_report(self.iam))
+        return self.get("report", lambda: credential_report_rows(self.lab))
 
     def users(self) -> list[dict]:
         """The credential report's IAM user rows (root's row left out)."""
@@ -122,23 +121,12 @@ class _Unknown(Exception):
     pass
 
 
-def credential_report(iam, timeout: float = 60.0) -> list[dict]:
-    """Generate the credential report, wait until COMPLETE, and parse its CSV rows."""
-    deadline = time.monotonic() + timeout
-    pause = 0.1
-    while True:
-        state = iam.generate_credential_report().get("State")
-        if state == "COMPLETE":
-            break
-        if time.monotonic() > deadline:
-            raise LabError("The credential report was not ready in time; run the checklist again "
-                           "in a minute.", code="ReportNotReady")
-        time.sleep(pause)
-        pause = min(pause * 2, 2.0)
-    content = iam.get_credential_report()["Content"]
-    if isinstance(content, bytes):
-        content = content.decode("utf-8")
-    return list(csv.DictReader(io.StringIO(content)))
+def credential_report_rows(lab) -> list[dict]:
+    """The credential report (generated, waited for: root_user.credential_report), parsed."""
+    from awslab.root_user import credential_report
+
+    text, _generated = credential_report(lab)
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def _date(value: str | None) -> datetime | None:

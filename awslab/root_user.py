@@ -32,7 +32,7 @@ from awslab.forms import AMBER, GREEN, GREY, RED, line, note
 SECURITY_CREDENTIALS_URL = "https://console.aws.amazon.com/iam/home#/security_credentials"
 ROOT_ROW = "<root_account>"
 REPORT_TIMEOUT = 60.0
-REPORT_POLL = 1.0
+REPORT_POLL = 2.0  # the longest pause between polls; the first is 0.05 s
 
 
 # Reading the account.
@@ -57,6 +57,7 @@ def credential_report(lab, on_progress=None, timeout: float = REPORT_TIMEOUT,
     started = time.monotonic()
     report = lambda fraction, text: on_progress and on_progress(fraction, text)  # noqa: E731
     report(0.05, "Asking IAM to generate the credential report…")
+    pause = min(0.05, poll)
     while True:
         state = iam.generate_credential_report().get("State", "")
         if state == "COMPLETE":
@@ -68,7 +69,8 @@ def credential_report(lab, on_progress=None, timeout: float = REPORT_TIMEOUT,
         # IAM gives no percentage: show the wait against a typical few seconds.
         report(min(0.9, 0.1 + waited / 10), f"IAM is generating the credential report ({state}), "
                                             f"{waited:.0f} s so far…")
-        time.sleep(poll)
+        time.sleep(pause)
+        pause = min(pause * 2, poll)  # quick at first (the sandbox, a small account), then patient
     report(0.95, "Downloading the report…")
     answer = iam.get_credential_report()
     content = answer["Content"]

@@ -221,6 +221,10 @@ def resolve_policy(lab, name_or_arn: str) -> str:
     wanted = (name_or_arn or "").strip()
     if wanted.startswith("arn:"):
         return wanted
+    try:  # most AWS managed policies live at the root path: one call instead of the whole list
+        return lab.client("iam").get_policy(PolicyArn=f"arn:aws:iam::aws:policy/{wanted}")["Policy"]["Arn"]
+    except ClientError:
+        pass
     try:
         for policy in aws_managed_policies(lab):
             if policy["PolicyName"] == wanted:
@@ -396,7 +400,8 @@ class GroupForm(Form):
         self.existing.add_class("awslab-group-existing")
         self.policies: list[dict] = []
         try:
-            self.policies = aws_managed_policies(self.lab)
+            # Headless, the policy is resolved by name: the whole list (about 1,400) is for searching.
+            self.policies = [] if self.auto_submit else aws_managed_policies(self.lab)
         except ClientError as error:
             self.results.children = (W.HTML(note(explain(error, "listing the AWS managed policies"), RED)),)
         try:
