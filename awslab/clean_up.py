@@ -10,8 +10,12 @@ the `created-by=awslab` tag on IAM users; never "everything in the account".
 The identity the lab signs in as is never deleted from under it. In the sandbox, when the
 lab signs in as a user the lab created and root still has an access key, the lab switches
 back to root first and removes everything. When root has no key left (notebook 04 retired
-them) or on a real account, that user stays, with what keeps it an administrator, and the
-learner is told why and what to do (`awslab sandbox reset` in the sandbox).
+them), the lab removes everything else as that user, then signs in to the simulated console
+as root (a root console session: temporary credentials, as the account's owner signs in to
+the AWS console with email, password and MFA) and removes that user and its group the way
+AWS requires; the lab then signs in as root through the console session. On a real account
+that user stays, with what keeps it an administrator, and the learner is told why and what
+to do (sign in to the console as root or as another administrator).
 """
 
 from __future__ import annotations
@@ -65,10 +69,18 @@ class Plan:
     kept: list[Kept]
     switch_to_root: bool = False
     stale: list[str] = field(default_factory=list)   # recorded, already gone: forgotten
+    # Sandbox, the lab signs in as a user it created, root has no access keys: what goes
+    # last, signed in to the console as root (that user, its group, its files).
+    as_root_console: list[Removal] = field(default_factory=list)
+    lab_user: str | None = None
 
     @property
     def nothing_to_do(self) -> bool:
-        return not self.removals and not self.switch_to_root
+        return not self.removals and not self.switch_to_root and not self.as_root_console
+
+    @property
+    def count(self) -> int:
+        return len(self.removals) + len(self.as_root_console)
 
 
 @dataclass
@@ -78,6 +90,7 @@ class CleanUpResult:
     kept: list[Kept]
     already_gone: list[str]
     switched_to_root: bool = False
+    root_console: bool = False      # the last steps were done in a root console session
 
 
 def _code(error: ClientError) -> str:
@@ -197,6 +210,7 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
 
     # The lab's own identity: never delete it from under the lab.
     switch_to_root = False
+    finish_as_root = False
     protected_users: set[str] = set()
     protected_groups: set[str] = set()
     protected_keys: set[str] = set()
@@ -205,14 +219,16 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
         if lab.sandbox and _root_key_in_sandbox() is not None:
             switch_to_root = True
         else:
+            # In the sandbox it goes last, in a root console session (see clean_up).
+            finish_as_root = lab.sandbox
             protected_users.add(me)
-            why = (f"the lab signs in as {me} and the root user has no access keys left, so deleting "
-                   f"{me} would leave no way into this sandbox account; `awslab sandbox reset` gives "
-                   "a brand-new account instead" if lab.sandbox else
-                   f"the lab signs in as {me}, and an identity can't delete itself (its access keys go "
-                   "first, which ends its own session): connect the lab as another administrator "
-                   "(notebook 00) and run the clean-up again, or delete the user in the IAM console")
-            kept.append(Kept(f"user {me}, its keys, password, MFA and group memberships", why))
+            if not finish_as_root:
+                kept.append(Kept(
+                    f"user {me}, its keys, password, MFA and group memberships",
+                    f"the lab signs in as {me}, and an identity can't delete itself (its access keys "
+                    "go first, which ends its own session): sign in to the AWS console as the root "
+                    f"user (or as another administrator) and delete {me} in IAM, or connect the lab "
+                    "as another administrator (notebook 00) and run the clean-up again"))
             try:
                 mine = [g["GroupName"] for g in iam.list_groups_for_user(UserName=me)["Groups"]]
             except ClientError:
@@ -225,11 +241,26 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
             for group in mine:
                 if group in groups:
                     protected_groups.add(group)
-                    kept.append(Kept(f"group {group} and its policies",
-                                     f"{me} gets its permissions through it (see above)"))
+                    if not finish_as_root:
+                        kept.append(Kept(f"group {group} and its policies",
+                                         f"{me} gets its permissions through it (see above)"))
 
     def add(phase, what, run, *forget):
         removals.append(Removal(phase, what, run, list(forget)))
+
+    as_root: list[Removal] = []
+
+    def add_as_root(phase, what, run, *forget):
+        as_root.append(Removal(phase, what, run, list(forget)))
+
+    if finish_as_root:
+        # Listed now (read as the lab's user); planned again and done as root (clean_up).
+        try:
+            _plan_user(iam, me, add_as_root)
+            for group in sorted(protected_groups):
+                _plan_group(iam, group, {me}, add_as_root)
+        except ClientError as error:
+            kept.append(Kept(f"user {me}", explain(error, "checking it")))
 
     for user in sorted(users - protected_users):
         _plan_user(iam, user, add)
@@ -266,7 +297,12 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
             elif kind == "password_policy":
                 _plan_password_policy(iam, entry, add, stale)
             elif kind == "cli_profile":
-                if belongs_to_kept_user(entry, protected_users) or entry.get("key") in protected_keys:
+                mine = belongs_to_kept_user(entry, protected_users) or entry.get("key") in protected_keys
+                present = any(_has_section(p, s) for p, s in _profile_sections(name, entry))
+                if mine and present and finish_as_root:
+                    add_as_root("CLI profile", f"AWS CLI profile {name} (in the AWS CLI's credentials "
+                                "and config files)", _done_as_root)
+                elif mine and present:
                     kept.append(Kept(f"AWS CLI profile {name}", "it holds the kept user's keys"))
                 elif any(_has_section(p, s) for p, s in _profile_sections(name, entry)):
                     add("CLI profile", f"AWS CLI profile {name} (in the AWS CLI's credentials and config files)",
@@ -274,7 +310,10 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
                 else:
                     stale.append(f"AWS CLI profile {name}")
             elif kind == "csv":
-                if belongs_to_kept_user(entry, protected_users):
+                mine = belongs_to_kept_user(entry, protected_users)
+                if mine and Path(name).exists() and finish_as_root:
+                    add_as_root("credentials file", f"credentials file {name}", _done_as_root)
+                elif mine and Path(name).exists():
                     kept.append(Kept(f"credentials file {name}", "it holds the kept user's keys"))
                 elif Path(name).exists():
                     add("credentials file", f"credentials file {name}",
@@ -300,7 +339,12 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
                              f"{TAG_KEY}={TAG_VALUE} tag), so clean-up leaves it"))
 
     removals.sort(key=lambda r: r.order)
-    return Plan(account, removals, kept, switch_to_root, stale)
+    as_root.sort(key=lambda r: r.order)
+    return Plan(account, removals, kept, switch_to_root, stale, as_root, me if finish_as_root else None)
+
+
+def _done_as_root() -> None:
+    """A listed step that clean_up plans again, and does, in the root console session."""
 
 
 def belongs_to_kept_user(entry: dict, protected_users: set[str]) -> bool:
@@ -548,11 +592,12 @@ def _plan_password_policy(iam, entry, add, stale):
 # Doing it.
 
 def _switch_back_to_root(lab):
-    from awslab import sandbox
+    """Root still has an access key: the lab forgets the user's saved credentials and signs in
+    with root's key again."""
+    from awslab.sandbox.process import forget_lab_credentials
     from awslab.session import connect
 
-    key = _root_key_in_sandbox()
-    sandbox.set_lab_credentials(key.access_key_id, key.secret_access_key, principal="root")
+    forget_lab_credentials()
     return connect("sandbox", lab.confirm_account_id, region=lab.region)
 
 
@@ -565,8 +610,16 @@ def clean_up(lab) -> CleanUpResult:
         lab = _switch_back_to_root(lab)
         switched = True
         plan = plan_clean_up(lab)
-    removed, failed, gone = [], [], list(plan.stale)
-    for removal in plan.removals:
+    removed, failed, gone, kept = [], [], list(plan.stale), list(plan.kept)
+    _run(lab, plan.removals, removed, failed, gone)
+    if plan.lab_user:
+        _finish_as_root_console(lab, plan.lab_user, removed, failed, gone, kept)
+    return CleanUpResult(removed, failed, kept, gone, switched or bool(plan.lab_user),
+                         root_console=bool(plan.lab_user))
+
+
+def _run(lab, removals: list[Removal], removed: list, failed: list, gone: list) -> None:
+    for removal in removals:
         try:
             removal.run()
         except Exception as error:
@@ -581,7 +634,30 @@ def clean_up(lab) -> CleanUpResult:
             record.forget(lab.account_id, kind, name)
         if removal.phase == "user":  # whatever else the record held about that user is gone too
             _forget_parts_of(lab.account_id, removal.forget[0][1])
-    return CleanUpResult(removed, failed, plan.kept, gone, switched)
+
+
+def _finish_as_root_console(lab, user: str, removed: list, failed: list, gone: list, kept: list) -> None:
+    """Sign in to the simulated console as root and remove the lab's own user, its group and
+    files (planned again, as root); then the lab signs in as root instead of that user."""
+    from awslab.home import read_json
+    from awslab.sandbox.process import credentials_path, forget_lab_credentials
+    from awslab.session import connect_root_console
+
+    root = connect_root_console(lab.confirm_account_id, region=lab.region)
+    plan = plan_clean_up(root)
+    gone.extend(w for w in plan.stale if w not in gone)
+    kept[:] = plan.kept + [k for k in kept if k.what not in {k2.what for k2 in plan.kept}]
+    _run(root, plan.removals, removed, failed, gone)
+    saved = read_json(credentials_path()) or {}
+    try:
+        keys = [k["AccessKeyId"] for k in
+                root.client("iam").list_access_keys(UserName=user)["AccessKeyMetadata"]]
+    except ClientError as error:
+        if not _missing(error):
+            raise LabError(explain(error, f"checking the access keys of {user}")) from None
+        keys = []
+    if saved.get("access_key_id") not in keys:
+        forget_lab_credentials()  # that key is gone: the lab signs in as root (console session)
 
 
 def _forget_parts_of(account_id: str, user: str) -> None:
@@ -623,7 +699,7 @@ class CleanUpForm(Form):
         return clean_up(self.lab)
 
     def _clicked(self) -> None:
-        n = len(self.plan.removals)
+        n = self.plan.count
         self.ask(f"Delete these {n} things from account {self.lab.account_id}? This can't be undone.",
                  self.submit, yes_label="Delete them")
 
@@ -661,6 +737,11 @@ def describe_plan(plan: Plan, html_out: bool = False) -> str:
                                   "sandbox's root user first, so it isn't deleting itself."))
             parts.append(table(["#", "will be removed, in this order"],
                                [[i, r.what] for i, r in enumerate(plan.removals, 1)]))
+            if plan.as_root_console:
+                parts.append(note(_as_root_console_note(plan)))
+                start = len(plan.removals) + 1
+                parts.append(table(["#", "then, signed in to the console as the root user"],
+                                   [[i, r.what] for i, r in enumerate(plan.as_root_console, start)]))
         if plan.kept:
             parts.append("<b>Stays</b>" + "".join(line(None, k.what, k.why) for k in plan.kept))
         if plan.stale:
@@ -674,6 +755,10 @@ def describe_plan(plan: Plan, html_out: bool = False) -> str:
             out.append("The lab signs in as a user it created: it switches back to root first.")
         out.append(f"Will be removed from account {plan.account_id}, in this order:")
         out += [f"  {i:>2}. {r.what}" for i, r in enumerate(plan.removals, 1)]
+        if plan.as_root_console:
+            out.append(_as_root_console_note(plan))
+            out += [f"  {i:>2}. {r.what}" for i, r in
+                    enumerate(plan.as_root_console, len(plan.removals) + 1)]
     if plan.kept:
         out.append("Stays:")
         out += [f"  - {k.what}: {k.why}" for k in plan.kept]
@@ -682,19 +767,34 @@ def describe_plan(plan: Plan, html_out: bool = False) -> str:
     return "\n".join(out)
 
 
+def _as_root_console_note(plan: Plan) -> str:
+    return (f"The lab signs in as {plan.lab_user}, a user it created, and the root user has no "
+            f"access keys left. An identity can't delete itself, so {plan.lab_user} goes last: the "
+            "lab signs in to the (simulated) console as the root user, as you would on AWS with the "
+            "account's email address, password and MFA, and removes it there. Afterwards the lab "
+            "signs in as root through that console session (temporary credentials, not an access key).")
+
+
+def _switched(result: CleanUpResult) -> str:
+    if result.root_console:
+        return ("The lab now signs in as the sandbox's root user through a console session "
+                "(temporary credentials; root still has no access keys).")
+    return "The lab signs in as the sandbox's root user again."
+
+
 def describe_result(result: CleanUpResult, html_out: bool = False) -> str:
     if html_out:
         rows = [line(True, f"Removed {w}") for w in result.removed]
         rows += [line(False, f"Not removed: {k.what}", k.why) for k in result.failed]
         if result.switched_to_root:
-            rows.append(line(True, "The lab signs in as the sandbox's root user again."))
+            rows.append(line(True, _switched(result)))
         if not rows:
             rows.append(line(True, "Nothing to do."))
         return "".join(rows)
     out = [f"removed: {w}" for w in result.removed]
     out += [f"NOT removed: {k.what}: {k.why}" for k in result.failed]
     if result.switched_to_root:
-        out.append("The lab signs in as the sandbox's root user again.")
+        out.append(_switched(result))
     return "\n".join(out) or "Nothing to do."
 
 
@@ -714,7 +814,7 @@ def clean_cli(target: str = "sandbox", confirm_account_id: str | None = None, ye
                   "run `awslab clean --yes` to delete the things listed above without asking.",
                   file=sys.stderr)
             return 2
-        answer = input(f"Delete these {len(plan.removals)} things? [y/N] ").strip().lower()
+        answer = input(f"Delete these {plan.count} things? [y/N] ").strip().lower()
         if answer not in ("y", "yes"):
             print("Cancelled; nothing was deleted.")
             return 1

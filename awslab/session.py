@@ -163,6 +163,27 @@ def _sandbox_lab(info, creds: dict, region: str) -> Lab:
                endpoint_url=info.endpoint)
 
 
+def connect_root_console(confirm_account_id: str | None = None, *, region: str | None = None) -> Lab:
+    """The sandbox's root user through a simulated console sign-in (temporary credentials,
+    not an access key), as the account's owner signs in to the AWS console as root. The
+    lab's saved credentials are left as they are."""
+    from botocore.exceptions import ClientError
+
+    from awslab import sandbox
+    from awslab.sandbox.account import load_or_create
+    from awslab.sandbox.process import root_console_credentials
+
+    info = sandbox.ensure_running()
+    lab = _sandbox_lab(info, root_console_credentials(info.account_id), region or load_or_create().region)
+    try:
+        _identify(lab)
+    except ClientError:  # a kept session the sandbox no longer knows: sign in again
+        lab = _sandbox_lab(info, root_console_credentials(info.account_id, renew=True), lab.region)
+        _identify(lab)
+    lab.confirm_account_id = confirm_account_id
+    return lab
+
+
 def _connect_aws(profile: str | None, region: str | None) -> Lab:
     import boto3
 

@@ -138,30 +138,78 @@ def test_signed_in_as_the_lab_user_with_root_keys_left_switches_back_to_root(fre
     assert made["user_name"] not in _users(root)
 
 
-def test_signed_in_as_the_lab_user_without_root_keys_keeps_that_user_and_says_why(fresh_account):
-    import awslab
-    from awslab import record
-    from awslab.clean_up import clean_up, plan_clean_up
+def _after_04(lab) -> tuple[dict, dict]:
+    """What notebooks 02 to 04 leave: the admin user (via the group) and its files, a second
+    user, root's keys retired, and the lab signed in as the admin user."""
     from awslab.review import retire_root_access_keys, sign_in_as
 
-    lab = awslab.connect("sandbox")
-    made = make_user(lab)
+    made = _prepare(lab)
     extra = make_user(lab, "second-user", admin=False)
     retire_root_access_keys(lab, sign_in_as(lab, "csv", made["user_name"]))
+    return made, extra
+
+
+def test_signed_in_as_the_lab_user_without_root_keys_removes_it_last_as_root_in_the_console(fresh_account):
+    import awslab
+    from awslab import record
+    from awslab.clean_up import clean_up, describe_plan, plan_clean_up
+    from awslab.sandbox.process import credentials_path
+
+    lab = awslab.connect("sandbox")
+    made, extra = _after_04(lab)
     me = awslab.connect("sandbox")
+    assert me.user_name == made["user_name"] and root_keys_present(me) == 0
     plan = plan_clean_up(me)
-    assert not plan.switch_to_root
-    why = " ".join(k.why for k in plan.kept)
-    assert "awslab sandbox reset" in why
+    assert not plan.switch_to_root and plan.lab_user == made["user_name"]
+    first = [r.what for r in plan.removals]
+    last = [r.what for r in plan.as_root_console]
+    assert not any(made["user_name"] in w for w in first)   # the lab does not delete itself...
+    assert f"user {made['user_name']}" in last and "group administrators" in last   # ...root does
+    assert last.index(f"user {made['user_name']}") > last.index(
+        f"access key {made['access_key_id']} of user {made['user_name']}")
+    assert any(w.startswith("AWS CLI profile") for w in last)
+    assert any(w.startswith("credentials file") and made["user_name"] in w for w in last)
+    assert "signs in to the (simulated) console as the root user" in describe_plan(plan)
+    assert not any(made["user_name"] in k.what for k in plan.kept)
+
     result = clean_up(me)
-    assert result.failed == []
-    assert _users(me) == {made["user_name"]}
-    assert "administrators" in _groups(me)
-    assert made["csv"].exists() and not extra["csv"].exists()
-    assert awslab.connect("sandbox").user_name == made["user_name"]  # the lab still gets in
-    again = plan_clean_up(me)
-    assert again.nothing_to_do and again.kept
-    assert record.was_created(me.account_id, "user", made["user_name"])
+    assert result.failed == [] and result.root_console and result.switched_to_root
+    root = awslab.connect("sandbox")
+    assert root.is_root and root.principal == "root"
+    assert root.session.get_credentials().access_key.startswith("ASIA")   # a console session
+    assert _users(root) == {"bystander"}
+    assert _groups(root) == {"others"}
+    assert root.client("iam").list_account_aliases()["AccountAliases"] == []
+    assert not made["csv"].exists() and not extra["csv"].exists()
+    assert not credentials_path().exists()
+    assert made["user_name"] not in Path(os.environ["AWS_SHARED_CREDENTIALS_FILE"]).read_text()
+    assert made["user_name"] not in Path(os.environ["AWS_CONFIG_FILE"]).read_text()
+    assert record.created(root.account_id) == []
+    assert root_keys_present(root) == 0   # root stays without access keys
+
+    again = plan_clean_up(root)
+    assert again.nothing_to_do and again.removals == [] and again.as_root_console == []
+    assert clean_up(root).removed == []
+
+
+def test_on_a_real_account_the_lab_user_stays_with_the_console_explained(fresh_account):
+    """Planning only: a Lab that says target 'aws' (pointed at the sandbox) keeps its own user."""
+    import awslab
+    from awslab.clean_up import plan_clean_up
+    from awslab.session import Lab
+
+    lab = awslab.connect("sandbox")
+    made, _extra = _after_04(lab)
+    me = awslab.connect("sandbox")
+    real = Lab("aws", me.region, me.account_id, me.arn, me.user_id, me.session,
+               endpoint_url=me.endpoint_url, confirm_account_id=me.account_id)
+    plan = plan_clean_up(real)
+    assert plan.lab_user is None and plan.as_root_console == []
+    assert not any(made["user_name"] in r.what for r in plan.removals)
+    why = " ".join(k.why for k in plan.kept)
+    assert "sign in to the AWS console as the root user" in why
+    assert any(k.what.startswith("group administrators") for k in plan.kept)
+    assert any(k.what.startswith("credentials file") for k in plan.kept)
 
 
 def test_awslab_clean_refuses_without_a_terminal_and_deletes_with_yes(fresh_account):
