@@ -51,7 +51,7 @@ def test_the_whole_lab_then_clean_up_leaves_nothing_the_lab_created(fresh_accoun
     status = lab.client("account").get_region_opt_status(RegionName=REGION)["RegionOptStatus"]
     assert status in ("DISABLING", "DISABLED")
     assert not credentials_path().exists()
-    assert not list((lab_home() / "credentials").glob("*.csv"))
+    assert not list((lab_home() / "credentials").glob(f"{account_id}-*.csv"))
     aws_files = "".join(Path(os.environ[v]).read_text() for v in ("AWS_SHARED_CREDENTIALS_FILE",
                                                                     "AWS_CONFIG_FILE")
                         if Path(os.environ[v]).exists())
@@ -66,3 +66,11 @@ def test_the_whole_lab_then_clean_up_leaves_nothing_the_lab_created(fresh_accoun
     text = " ".join(str(m["state"].get("value", "")) for m in state.values())
     assert "Nothing to clean up" in text
     assert "will be removed" not in text
+
+    # Notebook 00 on the root console session: banner and overview work, root is named.
+    (tmp_path / "setup").mkdir()
+    setup = run_notebook("00_setup", tmp_path / "setup", auto_submit=True)
+    assert not [o for c in setup.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    widgets = setup.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    shown = " ".join(str(m["state"].get("value", "")) for m in widgets.values())
+    assert f"arn:aws:iam::{account_id}:root" in shown and "You are the root user" in shown
