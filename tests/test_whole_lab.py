@@ -74,3 +74,9 @@ def test_the_whole_lab_then_clean_up_leaves_nothing_the_lab_created(fresh_accoun
     widgets = setup.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     shown = " ".join(str(m["state"].get("value", "")) for m in widgets.values())
     assert f"arn:aws:iam::{account_id}:root" in shown and "You are the root user" in shown
+
+    # The lab runs again on the same account from the root console session, and cleans up again.
+    runs = run_lab(NOTEBOOKS, tmp_path / "rerun", params, clean_up=True)
+    assert all(r.result == "passed" for r in runs), [r.error for r in runs]
+    assert lab.client("iam").list_users()["Users"] == []
+    assert awslab.connect("sandbox").is_root

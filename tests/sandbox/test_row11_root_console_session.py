@@ -19,7 +19,7 @@ import awslab
 from awslab import sandbox as box
 from awslab.errors import LabError
 from awslab.sandbox.account import Account, account_path
-from awslab.sandbox.console import _request, root_console_session
+from awslab.sandbox.console import _request, create_root_virtual_mfa, root_console_session
 from awslab.sandbox.process import console_session_path, lab_credentials
 
 
@@ -69,6 +69,9 @@ def test_console_session_is_root_but_not_an_access_key(lab, iam):
         connected = awslab.connect("sandbox")
         assert connected.is_root and connected.principal == "root"
         assert connected.client("iam").get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"] == 0
+        # Root's MFA is set up in the console: a console session may do it.
+        device = create_root_virtual_mfa(connected, "console-session-check")
+        assert device["serial_number"].endswith(":mfa/console-session-check")
 
         # A session key with a wrong session token is no one.
         sts_wrong, _ = _session_clients(lab.endpoint_url, session, token="not-the-token")
