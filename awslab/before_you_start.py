@@ -25,6 +25,15 @@ def available_profiles() -> list[str]:
         return []
 
 
+def _lab_principal() -> str:
+    from awslab.sandbox import lab_credentials
+
+    try:
+        return lab_credentials().get("principal", "")
+    except Exception:  # the banner never fails over a note
+        return ""
+
+
 def banner(lab) -> W.HTML:
     """Who you are, where, and a clear warning when that is the root user."""
     where = ("the sandbox: a simulated brand-new AWS account on this machine (no cost, no network)"
@@ -33,6 +42,9 @@ def banner(lab) -> W.HTML:
         f"<div><b>Signed in as</b> <code>{html.escape(lab.arn)}</code></div>",
         f"<div><b>Account</b> {lab.account_id} &nbsp; <b>Region</b> {lab.region} &nbsp; <b>Target</b> {html.escape(where)}</div>",
     ]
+    if lab.is_root and lab.sandbox and "session" in _lab_principal():
+        parts.append("<div>Signed in through the sandbox's simulated console (temporary credentials, "
+                     "not access keys), as the root user signs in to the AWS console.</div>")
     if lab.is_root:
         parts.append(
             f'<div style="color:{RED};font-weight:700">You are the root user. It can do everything, '

@@ -73,7 +73,7 @@ def secrets_on_disk() -> set[str]:
         with open(path, newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 found.update(v for k, v in row.items() if k in ("Password", "Secret access key") and v)
-    for name in ("sandbox/credentials.json", "sandbox/account.json"):
+    for name in ("sandbox/credentials.json", "sandbox/account.json", "sandbox/console-session.json"):
         data = read_json(home / name, default={}) or {}
         found.update(_secret_values(data))
     return {s for s in found if len(s) >= 8}
@@ -81,7 +81,7 @@ def secrets_on_disk() -> set[str]:
 
 def _secret_values(data) -> list[str]:
     if isinstance(data, dict):
-        return [v for k, v in data.items() if "secret" in k and isinstance(v, str)] + [
+        return [v for k, v in data.items() if ("secret" in k or "token" in k) and isinstance(v, str)] + [
             s for v in data.values() for s in _secret_values(v)]
     if isinstance(data, list):
         return [s for v in data for s in _secret_values(v)]

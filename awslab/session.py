@@ -13,6 +13,7 @@ boto3's default chain (environment, a named profile, SageMaker Studio's role).
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 
 from awslab.errors import LabError, explain
@@ -152,6 +153,7 @@ def _sandbox_lab(info, creds: dict, region: str) -> Lab:
 
     # Whatever AWS_PROFILE says, the sandbox is not a profile: read no profile's settings.
     core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    _share_loader(core)
     session = boto3.Session(
         aws_access_key_id=creds["access_key_id"],
         aws_secret_access_key=creds["secret_access_key"],
@@ -186,10 +188,14 @@ def connect_root_console(confirm_account_id: str | None = None, *, region: str |
 
 def _connect_aws(profile: str | None, region: str | None) -> Lab:
     import boto3
+    import botocore.session
 
     saved = saved_connection()
     profile = profile or saved.get("profile") or None
-    session = boto3.Session(profile_name=profile, region_name=region or saved.get("region") or None)
+    core = botocore.session.Session()
+    _share_loader(core)
+    session = boto3.Session(profile_name=profile, region_name=region or saved.get("region") or None,
+                            botocore_session=core)
     if session.get_credentials() is None:
         raise LabError(
             "No AWS credentials were found: set AWS_PROFILE, run `aws configure` (or `aws sso login`), "
@@ -199,6 +205,25 @@ def _connect_aws(profile: str | None, region: str | None) -> Lab:
     lab = Lab("aws", session.region_name or DEFAULT_REGION, "", "", "", session, profile=profile)
     _identify(lab)
     return lab
+
+
+@functools.lru_cache(maxsize=1)
+def _loader():
+    import boto3
+    import botocore.loaders
+
+    loader = botocore.loaders.create_loader()
+    loader.search_paths.append(os.path.join(os.path.dirname(boto3.__file__), "data"))
+    return loader
+
+
+def _share_loader(core) -> None:
+    """One loader (and its cache of parsed service models and endpoint data) for every
+    session of this process: a reconnect costs no JSON parsing (about 0.1 s)."""
+    loader = _loader()
+    core.register_component("data_loader", loader)
+    # boto3.Session appends its own data folder to the loader it is given: keep one copy.
+    loader.search_paths[:] = list(dict.fromkeys(loader.search_paths))
 
 
 def _identify(lab: Lab) -> None:

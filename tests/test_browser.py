@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import assert_widgets_render, browser_page, jupyter_lab, open_notebook, run_all_cells
+from tests.browser import (
+    assert_widgets_render,
+    browser_page,
+    jupyter_lab,
+    open_notebook,
+    run_all_cells,
+)
 from tests.conftest import NOTEBOOKS, ROOT
 
 pytestmark = pytest.mark.browser
