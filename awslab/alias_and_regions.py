@@ -646,12 +646,7 @@ class RegionsForm(Form):
         try:
             return step()
         except Exception as error:
-            self.error = explain(error, doing)
-            if not isinstance(error, LabError):
-                get_logger().exception("%s failed", doing)
-            self.say(False, self.error)
-            if self.auto_submit:
-                raise LabError(self.error) from None
+            self.refuse(error, doing)
             return None
 
     def enable(self, code: str):

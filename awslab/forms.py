@@ -88,6 +88,18 @@ class Form:
         color = {True: GREEN, False: RED, None: GREY}[ok]
         self.message.value = f'<div style="color:{color};font-weight:600">{html.escape(text)}</div>'
 
+    def refuse(self, error: BaseException, doing: str | None = None) -> str:
+        """A refused step: one sentence in the form (`self.error`), the traceback in the log;
+        headless (auto_submit) the sentence is raised as a LabError so the cell fails."""
+        sentence = explain(error, doing or self.doing)
+        if not isinstance(error, LabError):
+            get_logger().error("%s failed", doing or type(self).__name__, exc_info=error)
+        self.error = sentence
+        self.say(False, sentence)
+        if self.auto_submit:
+            raise LabError(sentence) from None
+        return sentence
+
     def _clicked(self) -> None:
         try:
             self.submit()
@@ -105,13 +117,7 @@ class Form:
             values = self.values()
             self.result = self.action(**values)
         except Exception as error:  # every failure becomes one sentence
-            sentence = explain(error, self.doing)
-            if not isinstance(error, LabError):
-                get_logger().exception("%s failed", type(self).__name__)
-            self.error = sentence
-            self.say(False, sentence)
-            if self.auto_submit:
-                raise LabError(sentence) from None
+            self.refuse(error)
             return None
         finally:
             self.button.disabled = False
@@ -137,10 +143,7 @@ class Form:
                 try:
                     on_yes()
                 except Exception as error:
-                    sentence = explain(error, self.doing)
-                    if not isinstance(error, LabError):
-                        get_logger().exception("%s failed", type(self).__name__)
-                    self.say(False, sentence)
+                    self.refuse(error)
             else:
                 self.say(None, "Cancelled; nothing changed.")
 

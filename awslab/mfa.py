@@ -561,13 +561,7 @@ class VirtualMfaForm(Form):
             step()
             self.error = None
         except Exception as error:
-            sentence = explain(error, self.doing)
-            if not isinstance(error, LabError):
-                get_logger().exception("%s failed", type(self).__name__)
-            self.error = sentence
-            self.say(False, sentence)
-            if self.auto_submit:
-                raise LabError(sentence) from None
+            self.refuse(error)
 
     def set_up_device(self) -> NewVirtualMfa:
         """Continue: create the device (or keep the one waiting) and show its QR code and key."""

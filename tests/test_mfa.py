@@ -217,7 +217,7 @@ def test_no_permission_to_read_the_account_summary(lab):
     import boto3
     from botocore.stub import Stubber
 
-    session = boto3.Session(aws_access_key_id="AKIAEXAMPLE000000000", aws_secret_access_key="x",
+    session = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x",
                             region_name=lab.region)
     denied = dataclasses.replace(lab, session=session)
     stub = Stubber(denied.client("iam"))

@@ -51,7 +51,7 @@ def test_wrong_keys_fail_headless_with_one_sentence_and_delete_nothing(fresh_acc
     lab = awslab.connect("sandbox")
     made = make_user(lab)
     write_private(made["csv"], "User name,Password,Access key ID,Secret access key,Console login link\n"
-                               f"{made['user_name']},x,AKIANOTAREALKEY00000,nope,https://example\n")
+                               f"{made['user_name']},x,AKIAIOSFODNN7EXAMPLE,nope,https://example\n")
     with pytest.raises(papermill.PapermillExecutionError) as caught:
         run_notebook("04_sign_in_and_review", tmp_path, auto_submit=True)
     assert "InvalidClientTokenId" in caught.value.evalue

@@ -96,7 +96,7 @@ def test_wrong_credentials_say_so_and_delete_nothing(fresh_account):
     lab = awslab.connect("sandbox")
     make_user(lab)
     form = SignInForm(lab, source="typed")
-    form.access_key_id.value = "AKIAWRONGWRONGWRONG1"
+    form.access_key_id.value = "AKIAIOSFODNN7EXAMPLE"
     form.secret.value = "not-the-secret-at-all-0000000000000000000"
     assert form.submit() is None
     assert "InvalidClientTokenId" in form.error and "Nothing was changed" in form.error

@@ -56,7 +56,7 @@ def test_root_mfa_console_needs_a_root_key(lab):
     import urllib.request
 
     request = urllib.request.Request(lab.endpoint_url + "/_awslab/root-mfa/create",
-                                     data=json.dumps({"access_key_id": "AKIANOTAROOTKEY00000",
+                                     data=json.dumps({"access_key_id": "AKIAIOSFODNN7EXAMPLE",
                                                       "device_name": "x"}).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
     with pytest.raises(urllib.error.HTTPError) as denied:

@@ -36,7 +36,7 @@ def test_root_keys(lab, iam):
     other.get_caller_identity()
 
     with pytest.raises(ClientError) as unknown:
-        iam.delete_access_key(AccessKeyId="AKIAUNKNOWNKEY000000")
+        iam.delete_access_key(AccessKeyId="AKIAIOSFODNN7EXAMPLE")
     assert error_code(unknown) == "NoSuchEntity"
     assert len(iam.list_access_keys()["AccessKeyMetadata"]) == 2
 
