@@ -151,16 +151,11 @@ class SignedIn:
 
 
 def _session_for(lab: Lab, keys: UserKeys):
-    import boto3
-    import botocore.session
+    from awslab.session import keyed_session, profile_session
 
     if keys.profile and not lab.sandbox:
-        return boto3.Session(profile_name=keys.profile, region_name=lab.region)
-    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-    return boto3.Session(aws_access_key_id=keys.access_key_id,
-                         aws_secret_access_key=keys.secret_access_key,
-                         aws_session_token=keys.session_token,
-                         region_name=lab.region, botocore_session=core)
+        return profile_session(keys.profile, lab.region)
+    return keyed_session(keys.access_key_id, keys.secret_access_key, keys.session_token, lab.region)
 
 
 def prove_keys(lab: Lab, keys: UserKeys) -> SignedIn:

@@ -148,21 +148,31 @@ def _connect_sandbox(region: str | None) -> Lab:
 
 
 def _sandbox_lab(info, creds: dict, region: str) -> Lab:
+    session = keyed_session(creds["access_key_id"], creds["secret_access_key"],
+                            creds.get("session_token"), region)  # a root console session has a token
+    return Lab("sandbox", session.region_name, info.account_id, "", "", session,
+               endpoint_url=info.endpoint)
+
+
+def keyed_session(access_key_id: str, secret_access_key: str, session_token: str | None, region: str):
+    """A boto3 session with these keys and no profile's settings (whatever AWS_PROFILE says)."""
     import boto3
     import botocore.session
 
-    # Whatever AWS_PROFILE says, the sandbox is not a profile: read no profile's settings.
     core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     _share_loader(core)
-    session = boto3.Session(
-        aws_access_key_id=creds["access_key_id"],
-        aws_secret_access_key=creds["secret_access_key"],
-        aws_session_token=creds.get("session_token"),   # a root console session's
-        region_name=region,
-        botocore_session=core,
-    )
-    return Lab("sandbox", session.region_name, info.account_id, "", "", session,
-               endpoint_url=info.endpoint)
+    return boto3.Session(aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
+                         aws_session_token=session_token, region_name=region, botocore_session=core)
+
+
+def profile_session(profile: str | None, region: str | None):
+    """A boto3 session through the default chain, or a named profile."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session()
+    _share_loader(core)
+    return boto3.Session(profile_name=profile, region_name=region, botocore_session=core)
 
 
 def connect_root_console(confirm_account_id: str | None = None, *, region: str | None = None) -> Lab:
@@ -187,15 +197,9 @@ def connect_root_console(confirm_account_id: str | None = None, *, region: str |
 
 
 def _connect_aws(profile: str | None, region: str | None) -> Lab:
-    import boto3
-    import botocore.session
-
     saved = saved_connection()
     profile = profile or saved.get("profile") or None
-    core = botocore.session.Session()
-    _share_loader(core)
-    session = boto3.Session(profile_name=profile, region_name=region or saved.get("region") or None,
-                            botocore_session=core)
+    session = profile_session(profile, region or saved.get("region") or None)
     if session.get_credentials() is None:
         raise LabError(
             "No AWS credentials were found: set AWS_PROFILE, run `aws configure` (or `aws sso login`), "

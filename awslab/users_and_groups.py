@@ -596,6 +596,16 @@ class NewUser:
     generated_password: bool = False
     password: str | None = field(default=None, repr=False)
     secret_access_key: str | None = field(default=None, repr=False)
+    login_profile: dict = field(default_factory=dict)
+    tags: dict = field(default_factory=dict)
+
+    def described(self) -> dict:
+        """What describe_user would read back, known without asking: the user was just made."""
+        keys = [{"id": self.access_key_id, "status": "Active", "created": "just now"}] if self.access_key_id else []
+        return {"name": self.user_name, "arn": self.arn, "created": "just now", "groups": self.groups,
+                "policies": self.policies, "access_keys": keys,
+                "login_profile": self.login_profile or {"exists": False, "reset_required": False},
+                "mfa_devices": [], "tags": self.tags}
 
     def __repr__(self) -> str:
         return f"NewUser({self.user_name!r}, access_key_id={self.access_key_id!r}, secrets=hidden)"
@@ -711,7 +721,10 @@ def create_user(lab, user_name: str, *, console_access: bool = True, programmati
     get_logger().info("created user %s (%d steps)", name, len(done))
     return NewUser(name, made["arn"], link, made["csv"], plan.groups, plan.policies, done,
                    access_key_id=made.get("key_id"), generated_password=plan.generate and plan.console_access,
-                   password=password, secret_access_key=made.get("secret"))
+                   password=password, secret_access_key=made.get("secret"),
+                   login_profile={"exists": plan.console_access,
+                                  "reset_required": plan.console_access and plan.require_password_reset},
+                   tags=dict([*plan.tags, LAB_TAG]))
 
 
 def describe_user(lab, user_name: str) -> dict | None:
@@ -992,8 +1005,7 @@ class UserForm(Form):
         self.say(True, f"Created the user {new.user_name}: {len(new.steps)} steps done.")
         panel = self._credentials_panel(new.user_name, new.console_url, new.access_key_id, new.password,
                                         new.secret_access_key, new.csv_path, new.csv_text())
-        info = describe_user(self.lab, new.user_name)
-        self.after.children = (panel, W.HTML(_user_html(info)) if info else W.HTML())
+        self.after.children = (panel, W.HTML(_user_html(new.described())))
 
     def _credentials_panel(self, user_name, url, key_id, password, secret, csv_path, csv_text) -> W.VBox:
         rows: list = [W.HTML(f"<h4 style='margin:4px 0'>Credentials for {html.escape(user_name)}</h4>"),

@@ -58,6 +58,7 @@ def main() -> None:
     from awslab.alias_and_regions import AliasForm, RegionsForm
     from awslab.before_you_start import TargetForm
     from awslab.checklist import PasswordPolicyForm
+    from awslab.review import SignInForm
     from awslab.users_and_groups import GroupForm, UserForm
 
     sandbox.ensure_running()
@@ -76,6 +77,8 @@ def main() -> None:
                 lambda i: UserForm(lab, f"bench-user-{i}", groups=["bench-admins"], auto_submit=True)),
         measure("VirtualMfaForm (Assign MFA to an IAM user, after Continue)",
                 lambda i: ready_mfa_form(lab, f"bench-user-{i}")),
+        measure("SignInForm (prove the new user's keys from its .csv)",
+                lambda i: SignInForm(lab, f"bench-user-{i}", auto_submit=True)),
         measure("AliasForm (set or replace the alias)",
                 lambda i: AliasForm(lab, f"bench-alias-{i}", auto_submit=True)),
         measure("RegionsForm (enable a Region, no waiting)",
