@@ -38,7 +38,7 @@ def stubbed(lab):
     import boto3
     from botocore.stub import Stubber
 
-    session = boto3.Session(aws_access_key_id="AKIAEXAMPLE000000000", aws_secret_access_key="x",
+    session = boto3.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x",
                             region_name=lab.region)
     other = dataclasses.replace(lab, session=session)
     return other, Stubber(other.client("iam"))
