@@ -136,6 +136,19 @@ class SandboxApp:
         return self.moto_app(environ, start_response)
 
 
+def json_body(request: Request) -> dict:
+    """The JSON object a sandbox call (POST /_awslab/...) carries; SandboxCallError otherwise."""
+    if request.method != "POST":
+        raise SandboxCallError("MethodNotAllowed", "Use POST.", 405)
+    try:
+        data = json.loads(request.get_data() or b"{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise SandboxCallError("InvalidRequest", "The request body must be a JSON object.")
+    return data
+
+
 class SandboxCallError(Exception):
     def __init__(self, code: str, message: str, status: int = 400):
         super().__init__(message)

@@ -26,7 +26,6 @@ account by persistence.py); expired ones are dropped when a new one is issued.
 from __future__ import annotations
 
 import hmac
-import json
 import os
 import secrets
 import time
@@ -35,7 +34,14 @@ from moto.iam.models import iam_backends
 from moto.sts.models import STSBackend
 
 from awslab.sandbox.account import new_access_key_id, new_secret_access_key
-from awslab.sandbox.app import AwsRequest, SandboxApp, SandboxCallError, aws_error, json_response
+from awslab.sandbox.app import (
+    AwsRequest,
+    SandboxApp,
+    SandboxCallError,
+    aws_error,
+    json_body,
+    json_response,
+)
 from awslab.sandbox.state import LOCK, STATE, changed, iso
 
 INVALID_TOKEN = "The security token included in the request is invalid."
@@ -134,14 +140,7 @@ def install(app: SandboxApp) -> None:
 
 def _root_session_route(account):
     def root_session(request):
-        if request.method != "POST":
-            raise SandboxCallError("MethodNotAllowed", "Use POST.", 405)
-        try:
-            data = json.loads(request.get_data() or b"{}")
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise SandboxCallError("InvalidRequest", "The request body must be a JSON object.")
+        data = json_body(request)
         given = str(data.get("console_secret") or "")
         if not given or not hmac.compare_digest(given.encode(), account.console_secret.encode()):
             raise SandboxCallError("AccessDenied", "The root user's console sign-in was refused: "

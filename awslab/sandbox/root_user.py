@@ -31,7 +31,6 @@ refusals are {"error": <AWS-style code>, "message": <one sentence>} with 400/404
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime, timezone
 
@@ -41,7 +40,7 @@ from moto.iam.models import AccountSummary, IAMBackend
 
 from awslab.sandbox import mfa, validation
 from awslab.sandbox.account import RootKey, new_access_key_id, new_secret_access_key
-from awslab.sandbox.app import SandboxCallError, aws_error, json_response
+from awslab.sandbox.app import SandboxCallError, aws_error, json_body, json_response
 from awslab.sandbox.identity import is_root_key
 from awslab.sandbox.state import LOCK, STATE, changed, iam_backend, iam_xml, iso, xml_escape
 
@@ -230,16 +229,6 @@ def _root_calls(account):
 
 # The simulated console for root MFA.
 
-def _body(request) -> dict:
-    try:
-        data = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        raise SandboxCallError("InvalidRequest", "The request body must be a JSON object.") from None
-    if not isinstance(data, dict):
-        raise SandboxCallError("InvalidRequest", "The request body must be a JSON object.")
-    return data
-
-
 def _require_root(account, data: dict) -> None:
     if not is_root_key(account, str(data.get("access_key_id") or "")):
         raise SandboxCallError("AccessDenied", "Only the root user can manage root's MFA: sign the "
@@ -249,9 +238,7 @@ def _require_root(account, data: dict) -> None:
 
 def _create_route(account):
     def create(request):
-        if request.method != "POST":
-            raise SandboxCallError("MethodNotAllowed", "Use POST.", 405)
-        data = _body(request)
+        data = json_body(request)
         _require_root(account, data)
         name = str(data.get("device_name") or "root-account-mfa-device")
         try:
@@ -274,9 +261,7 @@ def _create_route(account):
 
 def _enable_route(account):
     def enable(request):
-        if request.method != "POST":
-            raise SandboxCallError("MethodNotAllowed", "Use POST.", 405)
-        data = _body(request)
+        data = json_body(request)
         _require_root(account, data)
         serial = str(data.get("serial_number") or "")
         with LOCK:

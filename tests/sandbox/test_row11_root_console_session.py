@@ -4,8 +4,6 @@ temporary, and not an access key."""
 import csv
 import io
 import json
-import os
-import socket
 import stat
 import time
 import urllib.error
@@ -114,27 +112,16 @@ def test_the_console_secret_lives_only_in_account_json(lab, tmp_path):
     assert Account.load(old).console_secret == upgraded.console_secret
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def short_sessions(sandbox, tmp_path):
+def short_sessions(sandbox, tmp_path, monkeypatch):
     """A second sandbox (its own AWSLAB_HOME) whose console sessions last 2 seconds."""
-    saved = {name: os.environ.get(name) for name in ("AWSLAB_HOME", "AWSLAB_CONSOLE_SESSION_SECONDS")}
-    os.environ["AWSLAB_HOME"] = str(tmp_path / "home")
-    os.environ["AWSLAB_CONSOLE_SESSION_SECONDS"] = "2"
+    monkeypatch.setenv("AWSLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AWSLAB_CONSOLE_SESSION_SECONDS", "2")
+    monkeypatch.setenv("AWSLAB_SANDBOX_PORT", "0")  # any free port
     try:
-        yield box.start(_free_port())
+        yield box.start()
     finally:
         box.stop()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def test_an_expired_console_session_gets_expired_token_and_the_lab_signs_in_again(short_sessions):
