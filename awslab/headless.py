@@ -101,6 +101,22 @@ def scrub(path: Path) -> int:
     return count
 
 
+def execute_notebook(source: Path, output: Path, parameters: dict, cwd: Path | None = None) -> None:
+    """Run one notebook with papermill in a kernel of its own, the way `awslab run` does.
+
+    The kernel is stopped at once when the last cell has answered: its outputs are all
+    collected by then, and a graceful stop only waits (in 0.1 s steps) for the interpreter
+    to tear itself down. Raises papermill.PapermillExecutionError when a cell fails.
+    """
+    import papermill
+
+    papermill.execute_notebook(
+        str(source), str(output), parameters=parameters, cwd=str(cwd) if cwd else None,
+        progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+        shutdown_kernel="immediate",
+    )
+
+
 def run_lab(notebooks_dir: Path, output_dir: Path, params: dict, target: str = "sandbox",
             clean_up: bool = False, progress=None) -> list[NotebookRun]:
     import papermill
@@ -120,11 +136,7 @@ def run_lab(notebooks_dir: Path, output_dir: Path, params: dict, target: str = "
         declared = set(papermill.inspect_notebook(str(source)).keys())
         started = time.monotonic()
         try:
-            papermill.execute_notebook(
-                str(source), str(output), parameters=parameters_for(name, params, declared, target),
-                cwd=str(notebooks_dir), progress_bar=False, log_output=False,
-                request_save_on_cell_execute=False,
-            )
+            execute_notebook(source, output, parameters_for(name, params, declared, target), notebooks_dir)
             runs.append(NotebookRun(name, "passed", time.monotonic() - started, output=output))
         except papermill.PapermillExecutionError as error:
             failed = True

@@ -2,7 +2,8 @@
 
 - lab: `awslab run` (notebooks 00 to 04, auto_submit, default parameters) on a fresh sandbox;
 - floor: the same number of notebooks that only `import awslab`, run the same way
-  (papermill, one kernel each), so kernel start-up is in both.
+  (`awslab.headless.execute_notebook`: papermill, one kernel each), so kernel start-up and
+  shut-down are in both.
 
 Target (issue 8): lab / floor at most 1.3. Kernel start dominates the floor (about 1.5 s a
 notebook here), so the ratio is the cost of what the lab itself does.
@@ -37,12 +38,11 @@ def floor_notebooks(folder: Path, count: int) -> list[Path]:
 
 
 def run_floor(paths: list[Path], out: Path) -> float:
-    import papermill
+    from awslab.headless import execute_notebook
 
     started = time.perf_counter()
-    for path in paths:
-        papermill.execute_notebook(str(path), str(out / path.name), parameters={"auto_submit": True},
-                                   progress_bar=False, log_output=False)
+    for path in paths:  # exactly as `awslab run` runs a notebook
+        execute_notebook(path, out / path.name, {"auto_submit": True}, path.parent)
     return time.perf_counter() - started
 
 
