@@ -47,6 +47,39 @@ def build_app(account):
     return app
 
 
+# One read per service the lab calls. moto builds a service's backend app, its default
+# account's backend and the request parser on the first request it sees (0.15 s for IAM):
+# the sandbox pays that here, before it says it is ready, not in a learner's first cell.
+WARM_UP = [
+    ("iam", "iam.amazonaws.com", "Action=GetAccountSummary&Version=2010-05-08"),
+    ("sts", "sts.amazonaws.com", "Action=GetCallerIdentity&Version=2011-06-15"),
+]
+
+
+def warm_up(app, account) -> None:
+    """Load the account's IAM backend (and AWS managed policies) and answer one read per
+    service, through the whole app (moto and the additions), as root. Reads only: nothing
+    in the account changes. A failure is logged, never fatal: the first real call retries."""
+    from werkzeug.test import Client
+
+    from awslab.sandbox.identity import iam_backend
+
+    iam_backend(account.account_id)
+    key = account.root_keys[0].access_key_id if account.root_keys else "AKIAWARMUP"
+    client = Client(app)
+    for service, host, body in WARM_UP:
+        authorization = (f"AWS4-HMAC-SHA256 Credential={key}/20260101/{account.region}/{service}/aws4_request, "
+                         "SignedHeaders=host, Signature=0")
+        try:
+            answer = client.post("/", data=body, headers={
+                "Host": host, "Authorization": authorization,
+                "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+            if answer.status_code != 200:
+                log.warning("warm-up %s answered %s", service, answer.status_code)
+        except Exception:
+            log.exception("warm-up %s failed", service)
+
+
 def bind(port: int, strict: bool) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     # A sandbox restarted on its old port must not wait for the old connections' TIME_WAIT.
@@ -88,10 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import make_server
 
     app = build_app(account)
-    # Load the account's IAM backend (and AWS managed policies) before answering.
-    from awslab.sandbox.identity import iam_backend
-
-    iam_backend(account.account_id)
+    warm_up(app, account)
     server = make_server("127.0.0.1", sock.getsockname()[1], app, threaded=True,
                          request_handler=MotoRequestHandler, fd=sock.fileno())
     port = server.socket.getsockname()[1]
