@@ -198,20 +198,22 @@ DISABLE_MEANS = (
 @functools.lru_cache(maxsize=1)
 def region_names() -> dict[str, str]:
     """Region code -> human name ("eu-south-1" -> "Europe (Milan)"), from botocore's own
-    endpoint data (every partition), so new Regions arrive with a botocore upgrade."""
+    partition data (every partition), so new Regions arrive with a botocore upgrade.
+
+    Only the small `partitions` file is read: it describes every Region, and the 1.2 MB
+    `endpoints.json` adds nothing here."""
     import botocore.session
 
     loader = botocore.session.get_session().get_component("data_loader")
+    try:
+        data = loader.load_data("partitions")
+    except Exception:  # a botocore without it: every Region is shown by its code
+        return {}
     names: dict[str, str] = {}
-    for source in ("partitions", "endpoints"):  # endpoints last: it wins
-        try:
-            data = loader.load_data(source)
-        except Exception:  # one of the two files may be missing in some botocore versions
-            continue
-        for partition in data.get("partitions", []):
-            for code, info in partition.get("regions", {}).items():
-                if isinstance(info, dict) and info.get("description"):
-                    names[code] = info["description"]
+    for partition in data.get("partitions", []):
+        for code, info in partition.get("regions", {}).items():
+            if isinstance(info, dict) and info.get("description"):
+                names[code] = info["description"]
     return names
 
 
@@ -508,32 +510,44 @@ _STATUS_COLORS = {"ENABLED": GREEN, "ENABLED_BY_DEFAULT": GREEN, "ENABLING": AMB
                   "DISABLED": GREY}
 
 
-class _RegionRow:
-    def __init__(self, form: RegionsForm, region: dict):
-        self.code = region["code"]
-        self.label = W.HTML(f"<code>{html.escape(self.code)}</code>", layout=W.Layout(width="140px"))
-        self.name = W.HTML(html.escape(region["name"]), layout=W.Layout(width="230px"))
-        self.status = W.HTML(layout=W.Layout(width="150px"))
-        self.status.add_class("awslab-region-status")
-        self.button = W.Button(layout=W.Layout(width="90px"))
-        self.button.add_class("awslab-region-button")
-        self.button.on_click(lambda _b: form.toggle(self.code))
-        self.box = W.HBox([self.label, self.name, self.status, self.button])
-        self.box.add_class(f"awslab-region-{self.code}")
-        self.update(region["status"])
+_CELL = 'style="text-align:left;padding:2px 8px"'
 
-    def update(self, status: str) -> None:
-        self.opt_in = status != DEFAULT_STATUS
-        color = _STATUS_COLORS.get(status, GREY)
-        self.status.value = f'<span style="color:{color}">{html.escape(STATUS_WORDS.get(status, status))}</span>'
-        self.current = status
-        if status in ("DISABLED",):
-            self.button.description, self.button.disabled, self.button.button_style = "Enable", False, "primary"
-        elif status == "ENABLED":
-            self.button.description, self.button.disabled, self.button.button_style = "Disable", False, ""
-        else:  # by default, or on the way: nothing to press
-            self.button.description, self.button.disabled, self.button.button_style = (
-                "—" if status == DEFAULT_STATUS else "wait", True, "")
+
+def _status_html(status: str) -> str:
+    color = _STATUS_COLORS.get(status, GREY)
+    return f'<span style="color:{color}">{html.escape(STATUS_WORDS.get(status, status))}</span>'
+
+
+def _regions_table(regions: list[dict], statuses: dict[str, str], only_opt_in: bool = False) -> str:
+    """The Regions as one HTML table: code, name, status; each row has the class
+    awslab-region-<code>. With `only_opt_in`, the Regions enabled by default are left out."""
+    head = "".join(f"<th {_CELL}>{title}</th>" for title in ("Region", "Name", "Status"))
+    rows = []
+    for region in regions:
+        if only_opt_in and not region["opt_in"]:
+            continue
+        code = html.escape(region["code"])
+        status = statuses.get(region["code"], region["status"])
+        rows.append(f'<tr class="awslab-region-{code}"><td {_CELL}><code>{code}</code></td>'
+                    f'<td {_CELL}>{html.escape(region["name"])}</td>'
+                    f'<td class="awslab-region-status" {_CELL}>{_status_html(status)}</td></tr>')
+    return f'<table class="awslab-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _choice_label(region: dict, status: str) -> str:
+    """How the Region reads in the list: "eu-south-1 · Europe (Milan) · disabled" (plain text)."""
+    return f"{region['code']} · {region['name']} · {STATUS_WORDS.get(status, status)}"
+
+
+def _button_state(status: str | None) -> tuple[str, bool, str]:
+    """(description, disabled, style) of the Region button for a Region with this status."""
+    if status == "DISABLED":
+        return "Enable", False, "primary"
+    if status == "ENABLED":
+        return "Disable", False, ""
+    if status in (None, DEFAULT_STATUS):  # nothing chosen, or nothing AWS lets you change
+        return "—", True, ""
+    return "wait", True, ""  # ENABLING or DISABLING: on the way
 
 
 class RegionsForm(Form):
@@ -548,10 +562,12 @@ class RegionsForm(Form):
         self._initial = list(regions_to_enable or [])
         self.timeout = default_timeout(lab) if timeout is None else timeout
         self.interval = default_interval(lab) if interval is None else interval
-        self.rows: dict[str, _RegionRow] = {}
+        self.statuses: dict[str, str] = {}  # Region code -> its status, as last seen
         self.regions: list[dict] = []
         self.progress_log: list[tuple[str, str, float]] = []  # (code, status, elapsed) as watched
         self.still_enabling: list[str] = []
+        self._options: tuple = ()
+        self._relabelling = False
         super().__init__(lab, auto_submit=auto_submit)
 
     def build(self) -> list:
@@ -559,9 +575,16 @@ class RegionsForm(Form):
         self.listing.add_class("awslab-regions-listing")
         self.only_opt_in = W.Checkbox(value=False, description="Only opt-in Regions", indent=False)
         self.only_opt_in.add_class("awslab-opt-in-filter")
-        self.only_opt_in.observe(lambda _c: self._filter(), names="value")
-        self.table = W.VBox()
+        self.only_opt_in.observe(lambda _c: self._show_table(), names="value")
+        self.table = W.HTML()
         self.table.add_class("awslab-regions")
+        self.choice = W.Dropdown(description="Opt-in Region", style={"description_width": "initial"},
+                                 layout=W.Layout(width="460px"))
+        self.choice.add_class("awslab-region-choice")
+        self.choice.observe(lambda _c: self._show_button(), names="value")
+        self.region_button = W.Button(layout=W.Layout(width="90px"))
+        self.region_button.add_class("awslab-region-button")
+        self.region_button.on_click(lambda _b: self._toggle_chosen())
         self.field = W.Text(value=", ".join(self._initial), description="Enable",
                             placeholder="Region codes, e.g. eu-south-1, af-south-1",
                             layout=W.Layout(width="460px"))
@@ -572,50 +595,83 @@ class RegionsForm(Form):
         self.check_again.add_class("awslab-check-again")
         self.check_again.on_click(lambda _b: self.watch(self.still_enabling))
         self.refresh()
-        return [self.listing, self.only_opt_in, self.table, self.field, self.progress, self.check_again]
+        return [self.listing, self.only_opt_in, self.table, W.HBox([self.choice, self.region_button]),
+                self.field, self.progress, self.check_again]
 
     def show(self) -> None:
         if self.auto_submit and not self._initial:
             from IPython.display import display
 
             display(self.widget)
-            self.say(None, "regions_to_enable is empty: no Region changed (use the table to enable one).")
+            self.say(None, "regions_to_enable is empty: no Region changed (choose a Region below the table to enable it).")
             return
         super().show()
 
-    # The table.
+    # The table, and the list of opt-in Regions with its button.
     def refresh(self) -> list[dict]:
         try:
             self.regions = list_regions(self.lab)
         except Exception as error:
             self.regions = []
+            self.statuses = {}
             sentence = explain(error, "listing the Regions")
             if not isinstance(error, LabError):
                 get_logger().exception("listing the Regions failed")
             self.listing.value = line(False, sentence)
-            self.table.children = ()
+            self._show()
             return []
-        for region in self.regions:
-            row = self.rows.get(region["code"])
-            if row is None:
-                self.rows[region["code"]] = _RegionRow(self, region)
-            else:
-                row.update(region["status"])
+        self.statuses = {r["code"]: r["status"] for r in self.regions}
         opt_in = [r for r in self.regions if r["opt_in"]]
         on = [r for r in opt_in if r["status"] == "ENABLED"]
         self.listing.value = line(None, f"{len(self.regions)} Regions: {len(self.regions) - len(opt_in)} enabled "
                                         f"by default, {len(opt_in)} opt-in ({len(on)} of them enabled).")
-        self.table.children = tuple(self.rows[r["code"]].box for r in self.regions)
-        self._filter()
+        self._show()
         return self.regions
 
-    def _filter(self) -> None:
-        for row in self.rows.values():
-            row.box.layout.display = "none" if (self.only_opt_in.value and not row.opt_in) else None
+    def _show(self) -> None:
+        self._show_table()
+        self._show_choices()
+
+    def _show_table(self) -> None:
+        self.table.value = (_regions_table(self.regions, self.statuses, self.only_opt_in.value)
+                            if self.regions else "")
+
+    def _show_choices(self) -> None:
+        """Label the opt-in Regions with their status; the chosen Region stays chosen. The
+        options are only replaced when a label changed."""
+        options = tuple((_choice_label(r, self.statuses.get(r["code"], r["status"])), r["code"])
+                        for r in self.regions if r["opt_in"])
+        if options != self._options:
+            chosen = self.choice.value
+            self._relabelling = True  # replacing the options picks the first one for a moment
+            try:
+                with self.choice.hold_sync():
+                    self.choice.options = options
+                    if chosen in [code for _, code in options]:
+                        self.choice.value = chosen
+            finally:
+                self._relabelling = False
+            self._options = options
+        self._show_button()
+
+    def _show_button(self) -> None:
+        if self._relabelling:
+            return
+        description, disabled, style = _button_state(self.statuses.get(self.choice.value))
+        with self.region_button.hold_sync():
+            self.region_button.description = description
+            self.region_button.disabled = disabled
+            self.region_button.button_style = style
+
+    def _set_status(self, code: str, status: str) -> None:
+        """One Region's new status (while watching): the table and the list follow."""
+        if code not in self.statuses or self.statuses[code] == status:
+            return
+        self.statuses[code] = status
+        self._show()
 
     def status_of(self, code: str) -> str | None:
-        row = self.rows.get(code)
-        return row.current if row else None
+        return self.statuses.get(code)
 
     # Submitting: enable the Regions typed in the field, then watch them.
     def values(self) -> dict:
@@ -628,16 +684,20 @@ class RegionsForm(Form):
 
     def show_result(self, result) -> None:
         if not result:
-            self.say(None, "No Regions to enable: type Region codes, or press Enable in the table.")
+            self.say(None, "No Regions to enable: type Region codes, or choose a Region and press Enable.")
             return
         self.refresh()
         self.watch([r["code"] for r in result])
         self.result = [{**r, "status": self.status_of(r["code"]) or r["status"]} for r in result]
 
-    # One Region at a time, from the table's buttons.
+    # One Region at a time, from the list of opt-in Regions and its button.
+    def _toggle_chosen(self) -> None:
+        if self.choice.value is not None:
+            self.toggle(self.choice.value)
+
     def toggle(self, code: str) -> None:
-        row = self.rows.get(code)
-        if row is not None and row.current == "ENABLED":
+        """Disable the Region if it is ENABLED, otherwise enable it."""
+        if self.status_of(code) == "ENABLED":
             self.disable(code)
         else:
             self.enable(code)
@@ -699,8 +759,7 @@ class RegionsForm(Form):
                 bar.value = bar.max if status == "ENABLED" else min(elapsed, bar.max)
                 bar.bar_style = "success" if status == "ENABLED" else "info"
                 label.value = f"{html.escape(STATUS_WORDS.get(status, status))} {elapsed:.0f} s"
-                if code in self.rows:
-                    self.rows[code].update(status)
+                self._set_status(code, status)
 
             self.progress.children = tuple(bars)
             status = self._attempt(f"checking the Region {code}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import time
 from types import SimpleNamespace
 
@@ -64,6 +65,27 @@ def wait_status(lab, code, wanted, seconds=10):
     while region_status(lab, code) != wanted and time.monotonic() < deadline:
         time.sleep(0.1)
     return region_status(lab, code)
+
+
+def shown_regions(form) -> list[str]:
+    """The Region codes whose rows the table shows, in order."""
+    return re.findall(r'<tr class="awslab-region-([a-z0-9-]+)"', form.table.value)
+
+
+def row_text(form, code) -> str:
+    """What the table's row for this Region says, as text ('' when the row is not shown)."""
+    found = re.search(rf'<tr class="awslab-region-{re.escape(code)}">(.*?)</tr>', form.table.value)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split()) if found else ""
+
+
+def choose(form, code):
+    """Pick the Region in the list of opt-in Regions; return the Region button."""
+    form.choice.value = code
+    return form.region_button
+
+
+def chosen_label(form) -> str:
+    return dict((value, label) for label, value in form.choice.options)[form.choice.value]
 
 
 # --------------------------------------------------------------------------------------
@@ -176,11 +198,35 @@ def test_a_taken_alias_is_one_sentence_with_suggestions(fresh_account, lab):
 # Regions
 # --------------------------------------------------------------------------------------
 
+def test_region_names_come_from_botocores_small_partitions_file(monkeypatch):
+    import botocore.loaders
+
+    from awslab.alias_and_regions import region_name, region_names
+
+    loaded = []
+    original = botocore.loaders.Loader.load_data
+
+    def recording(self, name, *args, **kwargs):
+        loaded.append(name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.loaders.Loader, "load_data", recording)
+    region_names.cache_clear()
+    try:
+        names = region_names()
+    finally:
+        region_names.cache_clear()
+    assert loaded == ["partitions"]  # not the 1.2 MB endpoints.json
+    assert names["eu-south-1"] == "Europe (Milan)" and names["us-east-1"] == "US East (N. Virginia)"
+    assert names["cn-north-1"] and names["us-gov-west-1"]  # every partition
+    assert region_name("xx-nowhere-9") == "xx-nowhere-9"
+
+
 def test_regions_are_listed_with_botocore_names_and_statuses(fresh_account, lab):
     import botocore.session
 
     loader = botocore.session.get_session().get_component("data_loader")
-    (aws,) = [p for p in loader.load_data("endpoints")["partitions"] if p["partition"] == "aws"]
+    (aws,) = [p for p in loader.load_data("partitions")["partitions"] if p["id"] == "aws"]
     regions = {r["code"]: r for r in list_regions(lab)}
     assert len(regions) > 30
     assert regions["eu-south-1"] == {"code": "eu-south-1", "name": aws["regions"]["eu-south-1"]["description"],
@@ -189,28 +235,64 @@ def test_regions_are_listed_with_botocore_names_and_statuses(fresh_account, lab)
     assert regions["us-east-1"]["status"] == "ENABLED_BY_DEFAULT" and not regions["us-east-1"]["opt_in"]
 
     form = RegionsForm(lab)
-    listed = texts(form.table)
-    assert "Europe (Milan)" in listed and "US East (N. Virginia)" in listed
-    assert "enabled by default" in listed and "disabled" in listed
-    assert form.rows["eu-south-1"].button.description == "Enable"
-    assert form.rows["us-east-1"].button.disabled
+    assert "awslab-regions" in form.table._dom_classes
+    assert shown_regions(form) == sorted(regions)
+    assert row_text(form, "eu-south-1") == "eu-south-1 Europe (Milan) disabled"
+    assert row_text(form, "us-east-1") == "us-east-1 US East (N. Virginia) enabled by default"
+    assert "<code>eu-south-1</code>" in form.table.value
+    assert form.status_of("eu-south-1") == "DISABLED" and form.status_of("us-east-1") == "ENABLED_BY_DEFAULT"
+
+    # The list offers the opt-in Regions only, each with its name and status.
+    opt_in = sorted(code for code, r in regions.items() if r["opt_in"])
+    assert [code for _, code in form.choice.options] == opt_in
+    assert "us-east-1" not in [code for _, code in form.choice.options]
+    assert choose(form, "eu-south-1").description == "Enable"
+    assert chosen_label(form) == "eu-south-1 · Europe (Milan) · disabled"
+    assert form.region_button.button_style == "primary" and not form.region_button.disabled
+
+    # Only opt-in Regions: the rows enabled by default leave the table, and come back.
     form.only_opt_in.value = True
-    assert form.rows["us-east-1"].box.layout.display == "none"
-    assert form.rows["eu-south-1"].box.layout.display != "none"
+    assert shown_regions(form) == opt_in
+    assert row_text(form, "us-east-1") == "" and "Europe (Milan)" in row_text(form, "eu-south-1")
+    form.only_opt_in.value = False
+    assert "US East (N. Virginia)" in row_text(form, "us-east-1")
+
+
+def test_regions_form_is_a_handful_of_widgets(fresh_account, lab):
+    from ipywidgets.widgets.widget import _instances
+
+    before = len(_instances)
+    form = RegionsForm(lab)
+    assert len(form.regions) > 30
+    assert len(_instances) - before < 60  # one row of widgets per Region made ~500
+
+
+def test_the_table_escapes_what_it_shows():
+    from awslab.alias_and_regions import _regions_table
+
+    shown = _regions_table([{"code": "xx-<b>-1", "name": "A & <i>B</i>", "status": "<odd>", "opt_in": True}], {})
+    assert "<b>" not in shown and "<i>" not in shown and "<odd>" not in shown
+    assert "A &amp; &lt;i&gt;B&lt;/i&gt;" in shown and "&lt;odd&gt;" in shown
 
 
 def test_enable_watches_enabling_to_enabled_and_is_safe_twice(fresh_account, lab):
     form = RegionsForm(lab, ["eu-south-1"])
+    relabelled = []
+    form.choice.observe(lambda change: relabelled.append(change["new"]), names="options")
     result = form.submit()
     assert form.error is None
     assert [r["status"] for r in result] == ["ENABLED"]
     assert region_status(lab, "eu-south-1") == "ENABLED"
     seen = [status for code, status, _ in form.progress_log if code == "eu-south-1"]
     assert seen[0] == "ENABLING" and seen[-1] == "ENABLED"
+    # The list is relabelled when a status changes, not on every progress tick.
+    assert len(relabelled) <= len(set(seen))
     progress = texts(form.progress)
     assert "enabled" in progress and " s" in progress
     assert "Enabled: eu-south-1 (Europe (Milan))" in texts(form.message)
-    assert form.rows["eu-south-1"].button.description == "Disable"
+    assert row_text(form, "eu-south-1") == "eu-south-1 Europe (Milan) enabled"
+    assert choose(form, "eu-south-1").description == "Disable"
+    assert chosen_label(form) == "eu-south-1 · Europe (Milan) · enabled"
     assert record.was_created(lab.account_id, "region", "eu-south-1")
 
     again = form.submit()
@@ -218,19 +300,35 @@ def test_enable_watches_enabling_to_enabled_and_is_safe_twice(fresh_account, lab
     assert region_status(lab, "eu-south-1") == "ENABLED"
 
 
-def test_row_buttons_enable_then_disable_after_asking(fresh_account, lab):
+def test_the_region_button_enables_then_disables_after_asking(fresh_account, lab):
     form = RegionsForm(lab)
-    form.rows["af-south-1"].button.click()
+    button = choose(form, "af-south-1")
+    assert (button.description, button.disabled, button.button_style) == ("Enable", False, "primary")
+    button.click()
     assert region_status(lab, "af-south-1") == "ENABLED"
+    assert form.choice.value == "af-south-1"  # still chosen after the table refreshed
+    assert chosen_label(form) == "af-south-1 · Africa (Cape Town) · enabled"
+    assert row_text(form, "af-south-1") == "af-south-1 Africa (Cape Town) enabled"
+    assert (button.description, button.disabled, button.button_style) == ("Disable", False, "")
 
-    form.rows["af-south-1"].button.click()  # Disable: asks first, saying what it means
+    button.click()  # Disable: asks first, saying what it means
     question = texts(form.after)
     assert "IAM access to resources in that Region stops" in question
     assert region_status(lab, "af-south-1") == "ENABLED"
     answer(form, "Disable")
     assert region_status(lab, "af-south-1") in ("DISABLING", "DISABLED")
+    assert form.choice.value == "af-south-1"
+    if form.status_of("af-south-1") == "DISABLING":
+        assert (button.description, button.disabled) == ("wait", True)
+        assert "disabling…" in row_text(form, "af-south-1") and chosen_label(form).endswith("· disabling…")
     assert wait_status(lab, "af-south-1", "DISABLED") == "DISABLED"
     assert not record.was_created(lab.account_id, "region", "af-south-1")
+    form.refresh()
+    assert (button.description, button.disabled) == ("Enable", False)
+    assert row_text(form, "af-south-1").endswith("disabled")
+
+    # Another Region chosen: the button follows it.
+    assert choose(form, "eu-south-1").description == "Enable"
 
 
 def test_stops_waiting_after_the_bound_and_offers_check_again(fresh_account, lab):
@@ -239,10 +337,15 @@ def test_stops_waiting_after_the_bound_and_offers_check_again(fresh_account, lab
     assert form.still_enabling == ["ap-east-1"]
     assert "Still enabling after" in texts(form.message) and "Check again" in texts(form.message)
     assert form.check_again.layout.display != "none"
+    assert row_text(form, "ap-east-1").endswith("enabling…")
+    button = choose(form, "ap-east-1")
+    assert (button.description, button.disabled, button.button_style) == ("wait", True, "")
+    assert chosen_label(form).endswith("· enabling…")
     form.timeout = 10
     form.check_again.click()
     assert form.still_enabling == [] and region_status(lab, "ap-east-1") == "ENABLED"
     assert form.check_again.layout.display == "none"
+    assert row_text(form, "ap-east-1").endswith("enabled") and button.description == "Disable"
 
 
 @pytest.mark.parametrize("codes, words", [
@@ -301,7 +404,8 @@ def stubbed_lab(calls):
 def test_denied_list_regions_names_the_missing_permission():
     form = RegionsForm(stubbed_lab([("list_regions", "AccessDeniedException")]))
     assert "account:ListRegions" in texts(form.listing)
-    assert form.table.children == ()
+    assert form.table.value == "" and shown_regions(form) == []
+    assert form.choice.options == () and form.region_button.disabled
 
 
 def test_denied_enable_region_names_the_missing_permission():
