@@ -32,7 +32,7 @@ from awslab.forms import AMBER, GREEN, GREY, RED, line, note
 SECURITY_CREDENTIALS_URL = "https://console.aws.amazon.com/iam/home#/security_credentials"
 ROOT_ROW = "<root_account>"
 REPORT_TIMEOUT = 60.0
-REPORT_POLL = 2.0  # the longest pause between polls; the first is 0.05 s
+REPORT_POLL = 2.0  # the longest pause between polls; the first is 0.02 s
 
 
 # Reading the account.
@@ -57,7 +57,7 @@ def credential_report(lab, on_progress=None, timeout: float = REPORT_TIMEOUT,
     started = time.monotonic()
     report = lambda fraction, text: on_progress and on_progress(fraction, text)  # noqa: E731
     report(0.05, "Asking IAM to generate the credential report…")
-    pause = min(0.05, poll)
+    pause = min(0.02, poll)
     while True:
         state = iam.generate_credential_report().get("State", "")
         if state == "COMPLETE":
