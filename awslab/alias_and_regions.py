@@ -263,8 +263,9 @@ def check_region_code(lab, code, known: list[str] | None = None) -> str:
 
 
 def _described(code: str) -> str:
+    """"Europe (Milan) eu-south-1", as the console's Region menu reads."""
     name = region_name(code)
-    return f"{code} ({name})" if name != code else code
+    return f"{name} {code}" if name != code else code
 
 
 def enable_region(lab, code: str, known: list[str] | None = None) -> dict:
@@ -514,8 +515,10 @@ _CELL = 'style="text-align:left;padding:2px 8px"'
 
 
 def _status_html(status: str) -> str:
+    """The status, coloured; a Region this account opted in to is also in bold."""
     color = _STATUS_COLORS.get(status, GREY)
-    return f'<span style="color:{color}">{html.escape(STATUS_WORDS.get(status, status))}</span>'
+    weight = ";font-weight:700" if status == "ENABLED" else ""
+    return f'<span style="color:{color}{weight}">{html.escape(STATUS_WORDS.get(status, status))}</span>'
 
 
 def _regions_table(regions: list[dict], statuses: dict[str, str], only_opt_in: bool = False) -> str:
@@ -531,7 +534,8 @@ def _regions_table(regions: list[dict], statuses: dict[str, str], only_opt_in: b
         rows.append(f'<tr class="awslab-region-{code}"><td {_CELL}><code>{code}</code></td>'
                     f'<td {_CELL}>{html.escape(region["name"])}</td>'
                     f'<td class="awslab-region-status" {_CELL}>{_status_html(status)}</td></tr>')
-    return f'<table class="awslab-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return ('<div style="max-height:22em;overflow-y:auto">'
+            f'<table class="awslab-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _choice_label(region: dict, status: str) -> str:
@@ -578,25 +582,26 @@ class RegionsForm(Form):
         self.only_opt_in.observe(lambda _c: self._show_table(), names="value")
         self.table = W.HTML()
         self.table.add_class("awslab-regions")
-        self.choice = W.Dropdown(description="Opt-in Region", style={"description_width": "initial"},
-                                 layout=W.Layout(width="460px"))
+        same = {"style": {"description_width": "8em"}, "layout": W.Layout(width="480px")}
+        self.choice = W.Dropdown(description="Opt-in Region", **same)
         self.choice.add_class("awslab-region-choice")
         self.choice.observe(lambda _c: self._show_button(), names="value")
         self.region_button = W.Button(layout=W.Layout(width="90px"))
         self.region_button.add_class("awslab-region-button")
         self.region_button.on_click(lambda _b: self._toggle_chosen())
-        self.field = W.Text(value=", ".join(self._initial), description="Enable",
-                            placeholder="Region codes, e.g. eu-south-1, af-south-1",
-                            layout=W.Layout(width="460px"))
+        self.field = W.Text(value=", ".join(self._initial), description="Region codes",
+                            placeholder="several at once, e.g. eu-south-1, af-south-1", **same)
         self.field.add_class("awslab-regions-to-enable")
         self.progress = W.VBox()
         self.progress.add_class("awslab-region-progress")
         self.check_again = W.Button(description="Check again", layout=W.Layout(width="auto", display="none"))
         self.check_again.add_class("awslab-check-again")
         self.check_again.on_click(lambda _b: self.watch(self.still_enabling))
+        self.after.children = (self.progress, self.check_again)  # under the message, as they settle
         self.refresh()
-        return [self.listing, self.only_opt_in, self.table, W.HBox([self.choice, self.region_button]),
-                self.field, self.progress, self.check_again]
+        # The actions first; the table scrolls in its own box (34 Regions are taller than a screen).
+        return [self.listing, W.HBox([self.choice, self.region_button]), self.only_opt_in, self.table,
+                self.field]
 
     def show(self) -> None:
         if self.auto_submit and not self._initial:

@@ -289,7 +289,7 @@ def test_enable_watches_enabling_to_enabled_and_is_safe_twice(fresh_account, lab
     assert len(relabelled) <= len(set(seen))
     progress = texts(form.progress)
     assert "enabled" in progress and " s" in progress
-    assert "Enabled: eu-south-1 (Europe (Milan))" in texts(form.message)
+    assert "Enabled: Europe (Milan) eu-south-1." in texts(form.message)
     assert row_text(form, "eu-south-1") == "eu-south-1 Europe (Milan) enabled"
     assert choose(form, "eu-south-1").description == "Disable"
     assert chosen_label(form) == "eu-south-1 · Europe (Milan) · enabled"

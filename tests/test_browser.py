@@ -168,3 +168,51 @@ def test_assign_root_mfa_in_notebook_01_with_a_browser(served):
                    what="root MFA to be enabled")
         assert_widgets_render(page)
         screenshot(page, "01_secure_the_root_user")
+
+
+def test_enable_a_region_in_the_regions_form_of_notebook_03_with_a_browser(served):
+    """The Regions table lists eu-south-1 as disabled; choose it in the list of opt-in Regions,
+    press Enable, and the table shows it enabled (the sandbox's AWSLAB_REGION_DELAY is 0.5 s)."""
+    import awslab
+
+    url, _root = served
+    account = awslab.connect("sandbox").client("account")
+    code = "eu-south-1"
+    with browser_page() as page:
+        open_notebook(page, url, "notebooks/03_account_alias_and_regions.ipynb")
+        run_all_cells(page)
+        table = page.locator(".awslab-regions").first
+        table.wait_for(timeout=90_000)
+        status = table.locator(f".awslab-region-{code} .awslab-region-status")
+        assert status.inner_text().strip() == "disabled"
+
+        # ipywidgets 8 renders the Dropdown as a <select> whose options' values are the labels
+        # ("eu-south-1 · Europe (Milan) · disabled"); the text shows them with no-break spaces.
+        select = page.locator(".awslab-region-choice select").first
+        label = select.evaluate(
+            f"s => [...s.options].map(o => o.value).find(v => v.startsWith('{code} '))")
+        assert label and label.endswith("· disabled"), label
+        select.select_option(value=label)
+        button = page.locator(".awslab-region-button").first
+        page.wait_for_function(
+            "() => document.querySelector('.awslab-region-button')?.textContent.trim() === 'Enable'",
+            timeout=20_000)
+        assert button.is_enabled()
+        button.click()
+        page.wait_for_function(
+            f"() => document.querySelector('.awslab-regions .awslab-region-{code} "
+            ".awslab-region-status')?.textContent.trim() === 'enabled'", timeout=30_000)
+
+        assert account.get_region_opt_status(RegionName=code)["RegionOptStatus"] == "ENABLED"
+        page.wait_for_function(
+            "() => document.querySelector('.awslab-region-button')?.textContent.trim() === 'Disable'",
+            timeout=20_000)
+        assert_widgets_render(page)
+        # The notebook scrolls inside JupyterLab: one picture from the form's top (the count, the
+        # list and its button, the table in its scrolling box), one centred on the button.
+        form = page.locator(".awslab-form", has=page.locator(".awslab-regions")).first
+        form.evaluate("e => e.scrollIntoView({block: 'start'})")
+        screenshot(page, "03_regions_table")
+        page.locator(".awslab-region-button").first.evaluate(
+            "e => e.scrollIntoView({block: 'center'})")
+        screenshot(page, "03_regions")
