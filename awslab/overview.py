@@ -40,6 +40,21 @@ def admin_users(iam) -> list[str]:
     return sorted(found)
 
 
+def holds_administrator_access(iam, user_name: str) -> bool:
+    """Whether one user holds AdministratorAccess, directly or through one of its groups: reads
+    only that user's policies and groups (however many other administrator groups exist)."""
+    for page in iam.get_paginator("list_attached_user_policies").paginate(UserName=user_name):
+        if any(p["PolicyArn"] == ADMIN_POLICY_ARN for p in page["AttachedPolicies"]):
+            return True
+    for page in iam.get_paginator("list_groups_for_user").paginate(UserName=user_name):
+        for group in page["Groups"]:
+            for policies in iam.get_paginator("list_attached_group_policies").paginate(
+                    GroupName=group["GroupName"]):
+                if any(p["PolicyArn"] == ADMIN_POLICY_ARN for p in policies["AttachedPolicies"]):
+                    return True
+    return False
+
+
 def progress(lab) -> list[Step]:
     iam = lab.client("iam")
     steps: list[Step] = []

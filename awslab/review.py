@@ -25,7 +25,7 @@ from awslab.errors import LabError, explain
 from awslab.forms import AMBER, Form, line, note
 from awslab.home import lab_home
 from awslab.log import keep_out_of_logs
-from awslab.overview import admin_users
+from awslab.overview import holds_administrator_access
 from awslab.session import Lab, save_connection, saved_connection
 
 DEFAULT_GROUP_NAME = "administrators"
@@ -211,11 +211,11 @@ def administrator_access(lab: Lab, user_lab: Lab) -> tuple[bool | None, str]:
     error = None
     for reader in (lab, user_lab):
         try:
-            admins = admin_users(reader.client("iam"))
+            holds = holds_administrator_access(reader.client("iam"), name)
         except ClientError as problem:
             error = problem
             continue
-        if name in admins:
+        if holds:
             return True, f"{name} holds AdministratorAccess"
         return False, (f"{name} does not hold AdministratorAccess (neither directly nor through a "
                        "group such as administrators)")
