@@ -373,3 +373,22 @@ def test_real_account_switches_through_a_saved_profile_only(fresh_account):
             credentials.unlink(missing_ok=True)
         else:
             credentials.write_text(before)
+
+
+def test_administrator_access_directly_through_a_group_or_not_at_all(fresh_account, lab):
+    from awslab.overview import holds_administrator_access
+
+    iam = lab.client("iam")
+    for name in ("direct", "grouped", "plain"):
+        iam.create_user(UserName=name)
+    iam.attach_user_policy(UserName="direct", PolicyArn=ADMIN)
+    iam.create_group(GroupName="readers")  # a group without the policy does not count
+    iam.attach_group_policy(GroupName="readers", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.create_group(GroupName="admins")
+    iam.attach_group_policy(GroupName="admins", PolicyArn=ADMIN)
+    iam.add_user_to_group(GroupName="readers", UserName="grouped")
+    iam.add_user_to_group(GroupName="admins", UserName="grouped")
+    iam.add_user_to_group(GroupName="readers", UserName="plain")
+    assert holds_administrator_access(iam, "direct")
+    assert holds_administrator_access(iam, "grouped")
+    assert not holds_administrator_access(iam, "plain")
