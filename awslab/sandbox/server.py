@@ -58,15 +58,18 @@ WARM_UP = [
 
 def warm_up(app, account) -> None:
     """Load the account's IAM backend (and AWS managed policies) and answer one read per
-    service, through the whole app (moto and the additions), as root. Reads only: nothing
-    in the account changes. A failure is logged, never fatal: the first real call retries."""
+    service: through the whole app (the additions, then moto) as root, or, once root has no
+    access key, through moto alone. Reads only: nothing in the account changes. A failure is
+    logged, never fatal: the first real call pays the set-up instead."""
     from werkzeug.test import Client
 
     from awslab.sandbox.identity import iam_backend
 
     iam_backend(account.account_id)
-    key = account.root_keys[0].access_key_id if account.root_keys else "AKIAWARMUP"
-    client = Client(app)
+    if account.root_keys:
+        key, client = account.root_keys[0].access_key_id, Client(app)
+    else:  # the additions would (rightly) refuse an unknown key
+        key, client = "AKIAIOSFODNN7EXAMPLE", Client(app.moto_app)
     for service, host, body in WARM_UP:
         authorization = (f"AWS4-HMAC-SHA256 Credential={key}/20260101/{account.region}/{service}/aws4_request, "
                          "SignedHeaders=host, Signature=0")

@@ -1,6 +1,7 @@
 """The sandbox answers one read per service before it says it is ready (server.warm_up)."""
 
 import logging
+from types import SimpleNamespace
 
 from awslab.sandbox.server import WARM_UP, warm_up
 
@@ -14,15 +15,44 @@ def test_warm_up_reads_pass_through_the_whole_app(lab):
     assert [service for service, _host, _body in WARM_UP] == ["iam", "sts"]
 
 
-def test_a_failing_warm_up_is_logged_not_fatal(caplog):
-    class Account:
-        account_id = "123456789012"
-        region = "us-east-1"
-        root_keys = []
+def _account(root_keys):
+    return SimpleNamespace(account_id="123456789012", region="us-east-1", root_keys=root_keys)
 
-    def broken_app(environ, start_response):
-        raise RuntimeError("no moto here")
 
+class _App:
+    """A WSGI app standing in for the sandbox, with moto's part beside it; records who answered."""
+
+    def __init__(self, fail=False):
+        self.fail, self.calls = fail, []
+        self.moto_app = lambda environ, start: self._answer("moto", environ, start)
+
+    def __call__(self, environ, start):
+        return self._answer("sandbox", environ, start)
+
+    def _answer(self, who, environ, start):
+        if self.fail:
+            raise RuntimeError("no moto here")
+        self.calls.append((who, environ["HTTP_HOST"], environ["HTTP_AUTHORIZATION"].split("/")[0]))
+        start("200 OK", [("Content-Type", "text/xml")])
+        return [b"<ok/>"]
+
+
+def test_warm_up_signs_as_root_through_the_whole_app():
+    app = _App()
+    warm_up(app, _account([SimpleNamespace(access_key_id="AKIAROOTKEY0000000001")]))
+    assert app.calls == [("sandbox", "iam.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAROOTKEY0000000001"),
+                         ("sandbox", "sts.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAROOTKEY0000000001")]
+
+
+def test_warm_up_without_root_keys_goes_to_moto_alone(caplog):
+    app = _App()
     with caplog.at_level(logging.WARNING, logger="awslab.sandbox"):
-        warm_up(broken_app, Account())
+        warm_up(app, _account([]))
+    assert [who for who, _host, _key in app.calls] == ["moto", "moto"]
+    assert caplog.records == []
+
+
+def test_a_failing_warm_up_is_logged_not_fatal(caplog):
+    with caplog.at_level(logging.WARNING, logger="awslab.sandbox"):
+        warm_up(_App(fail=True), _account([]))
     assert [r.message for r in caplog.records] == ["warm-up iam failed", "warm-up sts failed"]
