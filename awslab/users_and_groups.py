@@ -52,7 +52,7 @@ from awslab.passwords import (
 __all__ = [
     "ADMIN_POLICY_ARN", "CHANGE_PASSWORD_ARN", "DEFAULT_GROUP_NAME", "DEFAULT_USER_NAME", "LAB_TAG", "GroupForm", "NewKey", "NewUser", "UserForm",
     "aws_managed_policies", "create_admin_group", "create_another_access_key", "create_user",
-    "credentials_csv_path", "describe_group", "describe_user", "group_name_problem", "plan_user",
+    "credentials_csv_path", "describe_group", "describe_user", "group_name_problem", "group_policies", "plan_user",
     "resolve_policy", "save_cli_profile", "search_policies", "tags_problem", "user_name_problem",
 ]
 
@@ -178,6 +178,16 @@ def _as_sentence_body(sentence: str) -> str:
 
 _policies: dict[tuple[str, str], list[dict]] = {}
 _descriptions: dict[str, str] = {}
+# AWS managed policies (arn:<partition>:iam::aws:policy/...) this process has seen exist, per
+# target. AWS publishes them; no account can create or delete one, so once seen, one need not
+# be looked up again before attaching it (customer managed policies always are).
+_known_aws_policies: set[tuple[str, str]] = set()
+_AWS_MANAGED = re.compile(r"arn:[\w-]+:iam::aws:policy/")
+
+
+def _seen_aws_policy(lab, arn: str) -> None:
+    if _AWS_MANAGED.match(arn):
+        _known_aws_policies.add((lab.target, arn))
 
 
 def aws_managed_policies(lab, refresh: bool = False) -> list[dict]:
@@ -188,6 +198,8 @@ def aws_managed_policies(lab, refresh: bool = False) -> list[dict]:
         for page in lab.client("iam").get_paginator("list_policies").paginate(Scope="AWS"):
             found.extend(page["Policies"])
         _policies[key] = sorted(found, key=lambda p: p["PolicyName"].lower())
+        for policy in found:
+            _seen_aws_policy(lab, policy["Arn"])
     return _policies[key]
 
 
@@ -222,9 +234,12 @@ def resolve_policy(lab, name_or_arn: str) -> str:
     if wanted.startswith("arn:"):
         return wanted
     try:  # most AWS managed policies live at the root path: one call instead of the whole list
-        return lab.client("iam").get_policy(PolicyArn=f"arn:aws:iam::aws:policy/{wanted}")["Policy"]["Arn"]
+        arn = lab.client("iam").get_policy(PolicyArn=f"arn:aws:iam::aws:policy/{wanted}")["Policy"]["Arn"]
     except ClientError:
         pass
+    else:
+        _seen_aws_policy(lab, arn)
+        return arn
     try:
         for policy in aws_managed_policies(lab):
             if policy["PolicyName"] == wanted:
@@ -291,6 +306,21 @@ def _undo(done: list[Step]) -> list[str]:
 
 # ---------------------------------------------------------------------------- groups
 
+def group_policies(iam, group_name: str) -> tuple[list[dict], list[str]] | None:
+    """The group's attached policies and inline policy names, or None if it does not exist
+    (both calls answer NoSuchEntity for a missing group, so no GetGroup is needed)."""
+    try:
+        attached = [p for page in iam.get_paginator("list_attached_group_policies").paginate(GroupName=group_name)
+                    for p in page["AttachedPolicies"]]
+        inline = [n for page in iam.get_paginator("list_group_policies").paginate(GroupName=group_name)
+                  for n in page["PolicyNames"]]
+    except ClientError as error:
+        if _missing(error):
+            return None
+        raise
+    return attached, inline
+
+
 def describe_group(iam, group_name: str) -> dict | None:
     """The group's attached and inline policies and members, or None if it does not exist."""
     try:
@@ -300,10 +330,10 @@ def describe_group(iam, group_name: str) -> dict | None:
         if _missing(error):
             return None
         raise
-    attached = [p for page in iam.get_paginator("list_attached_group_policies").paginate(GroupName=group_name)
-                for p in page["AttachedPolicies"]]
-    inline = [n for page in iam.get_paginator("list_group_policies").paginate(GroupName=group_name)
-              for n in page["PolicyNames"]]
+    policies = group_policies(iam, group_name)
+    if policies is None:  # deleted between the calls
+        return None
+    attached, inline = policies
     return {"name": group_name, "policies": attached, "inline": inline, "users": users}
 
 
@@ -313,6 +343,9 @@ class GroupResult:
     created: bool
     attached: list[str]
     already: list[str]
+    # The group as the account now holds it (describe_group's shape): read before the writes,
+    # in the same call, plus what they did; known without reading it back.
+    group: dict | None = None
 
 
 def create_admin_group(lab, group_name: str = "administrators", policy_arns=(ADMIN_POLICY_ARN,), *,
@@ -329,12 +362,15 @@ def create_admin_group(lab, group_name: str = "administrators", policy_arns=(ADM
                        code="InvalidInput")
     iam = lab.client("iam")
     for arn in arns:
+        if (lab.target, arn) in _known_aws_policies:
+            continue  # an AWS managed policy seen already: no account can delete it
         try:
             iam.get_policy(PolicyArn=arn)
         except ClientError as error:
             if _missing(error):
                 raise LabError(f"The policy {arn} does not exist: pick one from the list.", code="NoSuchEntity") from None
             raise
+        _seen_aws_policy(lab, arn)
     existing = describe_group(iam, group_name)
     if existing is not None and not exists_ok:
         raise LabError(f"The group {group_name!r} already exists: pick another name, or use the existing group.",
@@ -369,7 +405,10 @@ def create_admin_group(lab, group_name: str = "administrators", policy_arns=(ADM
         lab.require_write("create the group" if existing is None else "attach policies to the group")
     verb = "Creating the group" if existing is None else "Attaching policies to the group"
     run_steps(lab, f"{verb} {group_name}", steps)
-    return GroupResult(group_name, existing is None, missing, [a for a in arns if a in have])
+    now = dict(existing) if existing else {"name": group_name, "policies": [], "inline": [], "users": []}
+    now["policies"] = sorted([*now["policies"], *({"PolicyName": _policy_name(a), "PolicyArn": a} for a in missing)],
+                             key=lambda p: p["PolicyName"])  # in name order, as ListAttachedGroupPolicies answers
+    return GroupResult(group_name, existing is None, missing, [a for a in arns if a in have], now)
 
 
 class GroupForm(Form):
@@ -464,6 +503,9 @@ class GroupForm(Form):
         except ClientError as error:
             self.existing.value = note(explain(error, "reading the group"), RED)
             return
+        self._show_existing(name, group)
+
+    def _show_existing(self, name: str, group: dict | None) -> None:
         if group is None:
             self.existing.value = note(f"The group {name} does not exist yet; Create group creates it.")
             self.button.description = "Create group"
@@ -487,7 +529,11 @@ class GroupForm(Form):
         else:
             self.say(None, f"The group {result.group_name} already exists with "
                            f"{', '.join(_policy_name(a) for a in result.already)}; nothing to do.")
-        self._refresh_existing()
+        # The group as it now is: read in this submit before the writes, plus what they did.
+        if result.group is not None:
+            self._show_existing(result.group_name, result.group)
+        else:
+            self._refresh_existing()
 
 
 def _group_html(group: dict, status: str) -> str:
@@ -540,8 +586,11 @@ class UserPlan:
 
 
 def plan_user(lab, user_name: str, *, console_access: bool = True, programmatic_access: bool = True,
-              password: str | None = None, require_password_reset: bool = True, groups=(), tags=None) -> UserPlan:
-    """Check everything before any write (LabError with one sentence) and say what will be done."""
+              password: str | None = None, require_password_reset: bool = True, groups=(), tags=None,
+              password_rules: PasswordPolicy | None = None) -> UserPlan:
+    """Check everything before any write (LabError with one sentence) and say what will be done.
+    `password_rules`: the account's password policy when the caller has just read it (the
+    review does, for its note); otherwise it is read here."""
     user_name = (user_name or "").strip()
     problem = user_name_problem(user_name)
     if problem:
@@ -555,7 +604,7 @@ def plan_user(lab, user_name: str, *, console_access: bool = True, programmatic_
     iam = lab.client("iam")
     policy = None
     if console_access:
-        policy = password_policy(iam)
+        policy = password_rules or password_policy(iam)
         if password is not None:
             problem = password_problem(policy, password, user_name)
             if problem:
@@ -569,16 +618,17 @@ def plan_user(lab, user_name: str, *, console_access: bool = True, programmatic_
         raise LabError(f"The user {user_name} already exists: pick another name (its secret access key and "
                        "password can't be shown again, only replaced).", code="EntityAlreadyExists")
     groups = list(dict.fromkeys(g for g in (groups or []) if g))
-    group_policies = {}
+    policies_by_group = {}
     for group in groups:
-        info = describe_group(iam, group)
-        if info is None:
+        found = group_policies(iam, group)  # also tells whether the group exists
+        if found is None:
             raise LabError(f"The group {group} does not exist: create it first (the form above), or leave it out.",
                            code="NoSuchEntity")
-        group_policies[group] = [p["PolicyName"] for p in info["policies"]] + [f"{n} (inline)" for n in info["inline"]]
+        attached, inline = found
+        policies_by_group[group] = [p["PolicyName"] for p in attached] + [f"{n} (inline)" for n in inline]
     return UserPlan(user_name, bool(console_access), bool(programmatic_access), password is None,
                     bool(require_password_reset), groups, _tag_pairs(tags),
-                    policy.describe() if policy else "", group_policies, policy)
+                    policy.describe() if policy else "", policies_by_group, policy)
 
 
 @dataclass
@@ -745,10 +795,11 @@ def describe_user(lab, user_name: str) -> dict | None:
               for n in page["PolicyNames"]]
     policies = [f"{n} (attached to the user)" for n in direct] + [f"{n} (inline in the user)" for n in inline]
     for group in groups:
-        info = describe_group(iam, group)
-        if info:
-            policies += [f"{p['PolicyName']} (from group {group})" for p in info["policies"]]
-            policies += [f"{n} (inline in group {group})" for n in info["inline"]]
+        found = group_policies(iam, group)
+        if found:
+            attached, inline = found
+            policies += [f"{p['PolicyName']} (from group {group})" for p in attached]
+            policies += [f"{n} (inline in group {group})" for n in inline]
     keys = [{"id": k["AccessKeyId"], "status": k["Status"], "created": str(k.get("CreateDate", ""))[:19]}
             for k in iam.list_access_keys(UserName=user_name)["AccessKeyMetadata"]]
     try:
@@ -970,15 +1021,17 @@ class UserForm(Form):
         password = values.pop("password")
         key = repr(sorted(values.items()))
         if key != self._planned[0]:
+            if values["console_access"]:  # read once: the note shows it, the plan checks with it
+                try:
+                    self.policy = password_policy(self.lab.client("iam"))
+                    self.policy_note.value = note(f"Passwords follow {self.policy.describe()}.")
+                except ClientError as error:
+                    self.policy, self.policy_note.value = None, note(explain(error, "reading the password policy"), RED)
             try:
-                self._planned = (key, plan_user(self.lab, **values), None)
+                plan = plan_user(self.lab, **values, password_rules=self.policy if values["console_access"] else None)
+                self._planned = (key, plan, None)
             except Exception as error:
                 self._planned = (key, None, explain(error, "checking the user"))
-            try:
-                self.policy = password_policy(self.lab.client("iam"))
-                self.policy_note.value = note(f"Passwords follow {self.policy.describe()}.")
-            except ClientError as error:
-                self.policy, self.policy_note.value = None, note(explain(error, "reading the password policy"), RED)
         _key, plan, problem = self._planned
         if problem is None and values["console_access"] and password is not None and self.policy is not None:
             problem = password_problem(self.policy, password, values["user_name"])
@@ -1126,8 +1179,13 @@ class UserForm(Form):
 
     def show(self) -> None:
         display(self.widget)
+        _key, plan, _problem = self._planned
         try:
-            exists = self.show_existing()
+            # A plan for this name means the review, made as the form was built (just before it is
+            # shown), found no such user: plan_user refuses one that exists. So there is nothing to
+            # show and no need to ask again; the submit's own plan checks again before any write.
+            fresh = plan is not None and plan.user_name == self.user_name.value.strip()
+            exists = False if fresh else self.show_existing()
         except ClientError as error:
             self.say(False, explain(error, "reading the user"))
             exists = False

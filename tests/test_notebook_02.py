@@ -16,16 +16,23 @@ PARAMS = dict(auto_submit=True, user_name=USER, group_name=GROUP, tags={"team": 
 
 @pytest.fixture(scope="module")
 def runs(lab_home, tmp_path_factory):
-    """A brand-new account, then the notebook run twice in a row with the same parameters."""
+    """A brand-new account, then the notebook run twice in a row with the same parameters
+    (the AWS calls of the first run recorded)."""
     import awslab
     from awslab import sandbox
 
     sandbox.reset()
     lab = awslab.connect("sandbox")
-    first = run_notebook("02_set_up_additional_users", tmp_path_factory.mktemp("run1"), **PARAMS)
+    folder = tmp_path_factory.mktemp("run1")
+    calls = folder / "calls.txt"
+    os.environ["AWSLAB_RECORD_CALLS"] = str(calls)  # the kernel records every AWS call it makes
+    try:
+        first = run_notebook("02_set_up_additional_users", folder, **PARAMS)
+    finally:
+        del os.environ["AWSLAB_RECORD_CALLS"]
     keys_after_first = lab.client("iam").list_access_keys(UserName=USER)["AccessKeyMetadata"]
     second = run_notebook("02_set_up_additional_users", tmp_path_factory.mktemp("run2"), **PARAMS)
-    return lab, first, second, keys_after_first
+    return lab, first, second, keys_after_first, calls.read_text().split()
 
 
 def errors(notebook):
@@ -33,7 +40,7 @@ def errors(notebook):
 
 
 def test_the_account_afterwards(runs):
-    lab, first, _second, keys = runs
+    lab, first, _second, keys, _calls = runs
     assert not errors(first)
     iam = lab.client("iam")
     policies = iam.list_attached_group_policies(GroupName=GROUP)["AttachedPolicies"]
@@ -48,13 +55,31 @@ def test_the_account_afterwards(runs):
     assert len(iam.list_mfa_devices(UserName=USER)["MFADevices"]) == 1
 
 
+# The reads the group and user forms make on a brand-new account, at most: the group form
+# looks for the group as it is built and again right before creating it (AdministratorAccess is
+# looked up once); the user form reads the password policy, the user and the group's policies
+# for its review as it is built and once more in the submit, right before the writes, and
+# reads nothing back after them. Each read is 50-150 ms of waiting on a real account.
+FORM_READS = {"iam:GetPolicy": 1, "iam:GetGroup": 2, "iam:GetAccountPasswordPolicy": 2, "iam:GetUser": 2,
+              "iam:ListAttachedGroupPolicies": 2, "iam:ListGroupPolicies": 2, "iam:ListGroups": 1}
+
+
+def test_the_forms_read_nothing_twice_needlessly(runs):
+    calls = runs[-1]
+    made = {action: calls.count(action) for action in FORM_READS}
+    assert all(made[action] <= most for action, most in FORM_READS.items()), made
+    for write in ("iam:CreateGroup", "iam:AttachGroupPolicy", "iam:CreateUser", "iam:CreateLoginProfile",
+                  "iam:AttachUserPolicy", "iam:AddUserToGroup", "iam:CreateAccessKey"):
+        assert calls.count(write) == 1, write
+
+
 def test_the_csv_and_the_cli_profile(runs):
     import boto3
 
     from awslab.credentials_file import read_credentials_csv
     from awslab.users_and_groups import credentials_csv_path
 
-    lab, _first, _second, keys = runs
+    lab, _first, _second, keys, _calls = runs
     path = credentials_csv_path(lab.account_id, USER)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert path.read_text().splitlines()[0] == "User name,Password,Access key ID,Secret access key,Console login link"
@@ -68,7 +93,7 @@ def test_no_secret_in_the_executed_notebooks(runs):
     from awslab.credentials_file import read_credentials_csv
     from awslab.users_and_groups import credentials_csv_path
 
-    lab, first, second, _keys = runs
+    lab, first, second, _keys, _calls = runs
     row = read_credentials_csv(credentials_csv_path(lab.account_id, USER))
     password, secret = row["Password"], row["Secret access key"]
     assert len(password) >= 8 and len(secret) >= 30
@@ -81,7 +106,7 @@ def test_no_secret_in_the_executed_notebooks(runs):
 
 
 def test_a_second_run_shows_the_user_and_creates_no_second_key(runs):
-    lab, _first, second, keys = runs
+    lab, _first, second, keys, _calls = runs
     assert not errors(second)
     now = lab.client("iam").list_access_keys(UserName=USER)["AccessKeyMetadata"]
     assert [k["AccessKeyId"] for k in now] == [k["AccessKeyId"] for k in keys]

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import string
+from contextlib import contextmanager
 
 import pytest
 from botocore.exceptions import ClientError
@@ -24,6 +25,7 @@ from awslab.users_and_groups import (
     create_another_access_key,
     create_user,
     credentials_csv_path,
+    describe_group,
     describe_user,
     save_cli_profile,
     search_policies,
@@ -68,6 +70,23 @@ def nothing_left(lab, name) -> None:
 
 def client_error(code, operation, message="injected"):
     return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+@contextmanager
+def iam_calls(lab):
+    """The IAM operations made inside the block, in order (the lab's client is cached per
+    session, so every form and function uses the client this counts on)."""
+    calls: list[str] = []
+
+    def count(model, **_kwargs):
+        calls.append(model.name)
+
+    events = lab.client("iam").meta.events
+    events.register("before-call", count)
+    try:
+        yield calls
+    finally:
+        events.unregister("before-call", count)
 
 
 # ---------------------------------------------------------------- passwords and tags (no AWS)
@@ -156,6 +175,31 @@ def test_group_form_filters_as_you_type_and_attaches_missing_policies(lab):
     assert "nothing to do" in rerun.message.value
 
 
+def test_group_form_shows_the_group_it_made_without_reading_it_back(lab):
+    from awslab.users_and_groups import _group_html
+
+    iam = lab.client("iam")
+    form = GroupForm(lab, "auditors", "SecurityAudit")
+    with iam_calls(lab) as calls:
+        form.submit()
+    assert form.error is None, form.error
+    # One read, right before the writes, says whether the group exists; the AWS managed
+    # policy the form resolved is not looked up again; nothing is read back afterwards.
+    assert calls == ["GetGroup", "CreateGroup", "AttachGroupPolicy"]
+    assert form.existing.value == _group_html(describe_group(iam, "auditors"), "already exists")
+    assert form.button.description == "Attach policies"
+    iam.create_user(UserName="auditor-member")
+    iam.add_user_to_group(GroupName="auditors", UserName="auditor-member")
+    more = GroupForm(lab, "auditors", "ReadOnlyAccess")
+    with iam_calls(lab) as calls:
+        more.submit()
+    assert calls == ["GetGroup", "ListAttachedGroupPolicies", "ListGroupPolicies", "AttachGroupPolicy"]
+    assert "attached ReadOnlyAccess" in more.message.value
+    shown = more.existing.value
+    assert shown == _group_html(describe_group(iam, "auditors"), "already exists")
+    assert "ReadOnlyAccess, SecurityAudit" in shown and "auditor-member" in shown
+
+
 @pytest.mark.parametrize("name, expected", [
     ("bad group!", "IAM allows only letters"),
     ("g" * 129, "IAM allows at most 128"),
@@ -222,6 +266,44 @@ def test_create_user_makes_everything_the_review_promised(lab):
     shown = html.unescape(rerun.existing.children[0].value)
     assert new.access_key_id in shown and "Active" in shown and "can't be recovered, only replaced" in shown
     assert "must create a new one at next sign-in" in shown
+
+
+# One submit of the user form: the password policy, the user (absent), the group's attached
+# and inline policies (which also say it exists) and the account alias, each read once, then
+# the five writes. On a real account every call is 50-150 ms the learner waits for.
+USER_SUBMIT_CALLS = 10
+
+
+def test_one_user_submit_reads_each_thing_once_and_makes_exactly_the_user(lab):
+    form = UserForm(lab, "lena", groups=[GROUP], tags={"team": "ops"})
+    with iam_calls(lab) as calls:
+        new = form.submit()
+    assert form.error is None, form.error
+    assert len(calls) <= USER_SUBMIT_CALLS, calls
+    reads = [c for c in calls if c.startswith(("Get", "List"))]
+    assert len(reads) == len(set(reads)), f"a read made twice in one submit: {calls}"
+    assert [c for c in calls if c not in reads] == ["CreateUser", "CreateLoginProfile", "AttachUserPolicy",
+                                                    "AddUserToGroup", "CreateAccessKey"]
+    # The account holds exactly the user the review promised.
+    iam = lab.client("iam")
+    user = iam.get_user(UserName="lena")["User"]
+    assert {t["Key"]: t["Value"] for t in user["Tags"]} == {"team": "ops", "created-by": "awslab"}
+    assert iam.get_login_profile(UserName="lena")["LoginProfile"]["PasswordResetRequired"] is True
+    assert [p["PolicyArn"] for p in iam.list_attached_user_policies(UserName="lena")["AttachedPolicies"]] \
+        == [CHANGE_PASSWORD_ARN]
+    assert iam.list_user_policies(UserName="lena")["PolicyNames"] == []
+    assert [(k["AccessKeyId"], k["Status"]) for k in iam.list_access_keys(UserName="lena")["AccessKeyMetadata"]] \
+        == [(new.access_key_id, "Active")]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="lena")["Groups"]] == [GROUP]
+    assert "lena" in [u["UserName"] for u in iam.get_group(GroupName=GROUP)["Users"]]
+    assert read_credentials_csv(new.csv_path)["Access key ID"] == new.access_key_id
+    # What the form shows, known from the writes (not read back), is what the account holds.
+    shown, actual = new.described(), describe_user(lab, "lena")
+    for key in ("name", "arn", "groups", "login_profile", "mfa_devices", "tags"):
+        assert shown[key] == actual[key], key
+    assert [(k["id"], k["status"]) for k in shown["access_keys"]] == \
+        [(k["id"], k["status"]) for k in actual["access_keys"]]
+    assert f"Created {new.user_name} as reviewed." in html.unescape(form.review.value)
 
 
 def test_cli_profile_answers_as_the_new_user_and_keeps_other_profiles(lab, lab_home):
