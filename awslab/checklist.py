@@ -2,7 +2,9 @@
 
     checks = run_checklist(lab)          # list[Check], read from the account (one credential report)
     html_table(checks); text_table(checks)
-    ChecklistView(lab).show()            # the notebook's table, with refresh()
+    view = ChecklistView(lab)            # the notebook's table (view.show()), with refresh():
+    view.refresh()                       #   everything read again (a learner's refresh)
+    view.refresh(changed=("policy",))    #   after the lab's own change: only what it affects
     PasswordPolicyForm(lab).show()       # the fix the lab can offer for 1.7 and 1.8
 
 Each check is PASS, FAIL or UNKNOWN (with why: a permission missing, an API error).
@@ -16,7 +18,7 @@ import html
 import io
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -58,11 +60,19 @@ class Check:
 
 @dataclass
 class Facts:
-    """What the checks read, each read at most once; an error is kept instead of a value."""
+    """What the checks read, each read at most once; an error is kept instead of a value.
+
+    Names: summary, report, policy, direct, aliases, admins, virtual_mfa. `forget(*names)`
+    drops some, so the next run reads only those again (after a change the lab made)."""
 
     lab: object
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     _cache: dict = field(default_factory=dict)
+    report_time: object = None  # GeneratedTime of the credential report read (or of an earlier one)
+
+    def forget(self, *names: str) -> None:
+        for name in names:
+            self._cache.pop(name, None)
 
     def get(self, name: str, read: Callable):
         if name not in self._cache:
@@ -85,7 +95,14 @@ class Facts:
         return self.get("summary", lambda: self.iam.get_account_summary()["SummaryMap"])
 
     def report(self) -> list[dict]:
-        return self.get("report", lambda: credential_report_rows(self.lab))
+        def read():
+            from awslab.root_user import credential_report
+
+            # A report known to be under four hours old is downloaded without a new generation
+            # (IAM would hand back that same report).
+            text, self.report_time = credential_report(self.lab, known_time=self.report_time)
+            return list(csv.DictReader(io.StringIO(text)))
+        return self.get("report", read)
 
     def users(self) -> list[dict]:
         """The credential report's IAM user rows (root's row left out)."""
@@ -364,9 +381,10 @@ CHECKS: list[tuple[str, str, str, str, bool, Callable]] = [
 ]
 
 
-def run_checklist(lab) -> list[Check]:
-    """Every check, read from the account now (one credential report per run)."""
-    facts = Facts(lab)
+def run_checklist(lab, facts: Facts | None = None) -> list[Check]:
+    """Every check, read from the account now (one credential report per run); with `facts`,
+    what they already hold is used and only the rest is read."""
+    facts = facts if facts is not None else Facts(lab)
     checks = []
     for cis, title, meaning, link, advisory, probe in CHECKS:
         check = Check(cis, title, meaning, link, advisory=advisory)
@@ -424,12 +442,22 @@ class ChecklistView:
     def __init__(self, lab):
         self.lab = lab
         self.checks: list[Check] = []
+        self.facts: Facts | None = None
         self.widget = W.HTML()
         self.widget.add_class("awslab-checklist")
         self.refresh()
 
-    def refresh(self) -> list[Check]:
-        self.checks = run_checklist(self.lab)
+    def refresh(self, changed: Iterable[str] | None = None) -> list[Check]:
+        """Read the account and repaint. Without `changed` (a refresh the learner asks for)
+        everything is read again. `changed` names the facts a change the lab itself just made
+        affects (the password policy form: `("policy",)`): only those are read again, the rest
+        of the last reading stands."""
+        if changed is None or self.facts is None:
+            known = self.facts.report_time if self.facts is not None else None
+            self.facts = Facts(self.lab, report_time=known)
+        else:
+            self.facts.forget(*changed)
+        self.checks = run_checklist(self.lab, self.facts)
         self.widget.value = html_table(self.checks)
         return self.checks
 
@@ -469,7 +497,8 @@ def set_password_policy(lab, minimum_length: int = BENCHMARK_LENGTH, reuse_preve
                         require_uppercase: bool = True, require_lowercase: bool = True,
                         allow_users_to_change: bool = True, max_age_days: int = 0) -> dict:
     """UpdateAccountPasswordPolicy, validated first; the previous policy is recorded so clean-up
-    can put it back (or delete the policy if there was none)."""
+    can put it back (or delete the policy if there was none). Returns the policy as set, in
+    GetAccountPasswordPolicy's field names (it is not read back: the update sets all of it)."""
     problems = []
     if not 6 <= int(minimum_length) <= 128:
         problems.append("the minimum length must be 6 to 128")
@@ -481,7 +510,8 @@ def set_password_policy(lab, minimum_length: int = BENCHMARK_LENGTH, reuse_preve
         raise LabError("The password policy was not changed: " + "; ".join(problems) + ".",
                        code="InvalidInput")
     lab.require_write("set the account's password policy")
-    before = current_password_policy(lab)
+    recorded = record.was_created(lab.account_id, "password_policy", "account")
+    before = None if recorded else current_password_policy(lab)  # for clean-up to put back
     params = {"MinimumPasswordLength": int(minimum_length), "RequireSymbols": bool(require_symbols),
               "RequireNumbers": bool(require_numbers), "RequireUppercaseCharacters": bool(require_uppercase),
               "RequireLowercaseCharacters": bool(require_lowercase),
@@ -491,10 +521,10 @@ def set_password_policy(lab, minimum_length: int = BENCHMARK_LENGTH, reuse_preve
     if int(max_age_days):
         params["MaxPasswordAge"] = int(max_age_days)
     lab.client("iam").update_account_password_policy(**params)
-    if not record.was_created(lab.account_id, "password_policy", "account"):
+    if not recorded:
         previous = restorable_policy(before) if before else None
         record.remember(lab.account_id, "password_policy", "account", previous=previous)
-    return current_password_policy(lab) or params
+    return params  # the policy as set: every field left out is back to AWS's default
 
 
 class PasswordPolicyForm(Form):
@@ -562,7 +592,7 @@ class PasswordPolicyForm(Form):
         self.after.children = (W.HTML("".join(rows) + note(
             "New passwords must follow it; existing ones are checked at their next change.")),)
         if self.checklist is not None:
-            self.checklist.refresh()
+            self.checklist.refresh(changed=("policy",))  # only the password checks need a new read
 
     def show(self) -> None:
         """Display; headless, set the benchmark's values only when the policy falls short."""

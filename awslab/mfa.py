@@ -2,7 +2,8 @@
 
     form = VirtualMfaForm(lab)                       # the root user (sandbox: simulated console)
     form = VirtualMfaForm(lab, user_name="alice")    # an IAM user, through the IAM API
-    form.on_assigned(status.refresh)                 # called after success
+    form.on_assigned(status.refresh)                 # called after success (told what changed
+                                                     #   when it takes a `changed` keyword)
     form.show()                                      # headless (auto_submit): codes from the
     form.result                                      #   simulated authenticator; the serial number
 
@@ -22,6 +23,7 @@ do the work; the form calls them.
 from __future__ import annotations
 
 import base64
+import inspect
 import io
 import re
 import time
@@ -421,6 +423,15 @@ class SimulatedAuthenticator(anywidget.AnyWidget):
 
 # The form.
 
+def _takes_keyword(callback, name: str) -> bool:
+    try:
+        parameters = inspect.signature(callback).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters and parameters[name].kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
 class VirtualMfaForm(Form):
     """Assign MFA device, as in the console: type, name, Continue, QR code or secret key,
     MFA code 1 and 2, Assign MFA. `user_name=None` is the root user."""
@@ -491,7 +502,11 @@ class VirtualMfaForm(Form):
         self.continue_button.disabled = kind != "virtual"
 
     def on_assigned(self, callback) -> None:
-        """Call `callback()` after a device is assigned (e.g. a status panel's refresh)."""
+        """Call `callback()` after a device is assigned (e.g. a status panel's refresh).
+
+        When the lab itself has just assigned the device, a callback that takes a `changed`
+        keyword is called with `changed="root_mfa"` (or `"user_mfa"`), so it can re-read only
+        what that changed; after the learner's own Check again it is called plainly."""
         self._callbacks.append(callback)
 
     def _hide_steps(self) -> None:
@@ -658,12 +673,15 @@ class VirtualMfaForm(Form):
         self.after.children = (*kept, W.HTML(note(
             "From now on, signing in needs the password and a code from this device. Keep the app's "
             "account safe: if you change phones, move it first (or assign a second device).")))
-        self._tell_listeners()
+        self._tell_listeners(changed="root_mfa" if self.user_name is None else "user_mfa")
 
-    def _tell_listeners(self) -> None:
+    def _tell_listeners(self, changed: str | None = None) -> None:
         for callback in self._callbacks:
             try:
-                callback()
+                if changed is not None and _takes_keyword(callback, "changed"):
+                    callback(changed=changed)
+                else:
+                    callback()
             except Exception:
                 get_logger().exception("after-assign callback failed")
 

@@ -193,16 +193,20 @@ def prove_keys(lab: Lab, keys: UserKeys) -> SignedIn:
     keys.user_name = user_lab.user_name
     signed = SignedIn(user_lab.user_name, who["Arn"], who["Account"], keys, user_lab)
     signed.administrator, signed.admin_detail = administrator_access(lab, user_lab)
-    signed.alias = _alias(lab) or _alias(user_lab)
+    signed.alias = _alias(lab, user_lab)
     return signed
 
 
-def _alias(lab: Lab) -> str | None:
-    try:
-        aliases = lab.client("iam").list_account_aliases()["AccountAliases"]
-    except ClientError:
-        return None
-    return aliases[0] if aliases else None
+def _alias(*readers: Lab) -> str | None:
+    """The account alias, read by the first of `readers` allowed to (the next one is asked
+    only when one is refused, not when the account simply has no alias)."""
+    for reader in readers:
+        try:
+            aliases = reader.client("iam").list_account_aliases()["AccountAliases"]
+        except ClientError:
+            continue
+        return aliases[0] if aliases else None
+    return None
 
 
 def administrator_access(lab: Lab, user_lab: Lab) -> tuple[bool | None, str]:

@@ -11,6 +11,11 @@ Three reads, each shown green or red with what it means in one sentence:
     status.show()            # reads at once; "Check again" re-reads
     status.state             # the last reading (a RootReading), for tests and other notebooks
 
+IAM makes a new credential report at most every four hours, and GenerateCredentialReport
+hands back the existing one until then: so a re-read downloads a report the panel knows to be
+under four hours old at once, without asking IAM to generate it again. After the lab itself
+assigns root's MFA, the panel re-reads only the account summary (`refresh(changed="root_mfa")`).
+
 Root MFA itself is assigned with awslab.mfa.VirtualMfaForm (the sandbox's simulated
 console) or, on a real account, only in the AWS console: `console_steps()` gives the steps.
 Nothing here ever asks for, or creates, root access keys.
@@ -23,8 +28,10 @@ import html
 import io
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 import ipywidgets as W
+from botocore.exceptions import ClientError
 
 from awslab.errors import LabError, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, line, note
@@ -33,6 +40,9 @@ SECURITY_CREDENTIALS_URL = "https://console.aws.amazon.com/iam/home#/security_cr
 ROOT_ROW = "<root_account>"
 REPORT_TIMEOUT = 60.0
 REPORT_POLL = 2.0  # the longest pause between polls; the first is 0.02 s
+REPORT_LIFETIME = timedelta(hours=4)   # IAM makes a new report at most this often
+REPORT_MARGIN = timedelta(minutes=10)  # for clocks that disagree a little
+NO_REPORT = {"ReportNotPresent", "ReportExpired", "ReportInProgress"}
 
 
 # Reading the account.
@@ -47,15 +57,45 @@ def root_mfa_enabled(lab) -> bool:
     return account_summary(lab).get("AccountMFAEnabled", 0) == 1
 
 
+def _fresh(generated, now: datetime | None = None) -> bool:
+    """True for a report IAM generated under four hours ago (so GenerateCredentialReport would
+    hand back that same report)."""
+    if not isinstance(generated, datetime):
+        return False
+    if generated.tzinfo is None:
+        generated = generated.replace(tzinfo=timezone.utc)
+    age = (now or datetime.now(timezone.utc)) - generated
+    return -REPORT_MARGIN <= age < REPORT_LIFETIME - REPORT_MARGIN
+
+
+def _report_text(answer: dict) -> str:
+    content = answer["Content"]
+    return content.decode("utf-8") if isinstance(content, bytes | bytearray) else str(content)
+
+
 def credential_report(lab, on_progress=None, timeout: float = REPORT_TIMEOUT,
-                      poll: float = REPORT_POLL) -> tuple[str, object]:
+                      poll: float = REPORT_POLL, known_time=None) -> tuple[str, object]:
     """Generate the credential report, wait for COMPLETE, return (csv text, generated time).
 
     `on_progress(fraction, text)` is called while waiting (fraction 0..1). IAM makes a new
-    report at most every four hours; a newer request returns the existing one."""
+    report at most every four hours; a newer request returns the existing one. So when
+    `known_time` (the GeneratedTime of a report the caller downloaded before) is under four
+    hours old, the report is downloaded at once, without a GenerateCredentialReport that
+    would return that same report; if IAM no longer has it, it is generated as usual."""
     iam = lab.client("iam")
-    started = time.monotonic()
     report = lambda fraction, text: on_progress and on_progress(fraction, text)  # noqa: E731
+    if _fresh(known_time):
+        report(0.5, "Downloading the credential report (IAM makes a new one at most every four hours)…")
+        try:
+            answer = iam.get_credential_report()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in NO_REPORT:
+                raise
+        else:
+            if _fresh(answer.get("GeneratedTime")):
+                report(1.0, "Credential report ready.")
+                return _report_text(answer), answer.get("GeneratedTime")
+    started = time.monotonic()
     report(0.05, "Asking IAM to generate the credential report…")
     pause = min(0.02, poll)
     while True:
@@ -73,10 +113,8 @@ def credential_report(lab, on_progress=None, timeout: float = REPORT_TIMEOUT,
         pause = min(pause * 2, poll)  # quick at first (the sandbox, a small account), then patient
     report(0.95, "Downloading the report…")
     answer = iam.get_credential_report()
-    content = answer["Content"]
-    text = content.decode("utf-8") if isinstance(content, bytes | bytearray) else str(content)
     report(1.0, "Credential report ready.")
-    return text, answer.get("GeneratedTime")
+    return _report_text(answer), answer.get("GeneratedTime")
 
 
 def root_report_row(report_csv: str) -> dict | None:
@@ -120,9 +158,15 @@ class RootReading:
         printer.text(self.summary())
 
 
-def read_root_status(lab, on_progress=None) -> RootReading:
+def read_root_status(lab, on_progress=None, previous: RootReading | None = None,
+                     keep_report: bool = False) -> RootReading:
     """Read the summary and the report's root row; each failure becomes one sentence in
-    `problems` (for example a missing `iam:GetAccountSummary` permission)."""
+    `problems` (for example a missing `iam:GetAccountSummary` permission).
+
+    `previous` is the last reading: a report it holds that is under four hours old is
+    downloaded again without a new generation (IAM would return that same report). With
+    `keep_report` its report row is kept as it is and only the summary is read (after a
+    change the summary shows at once, such as root's MFA)."""
     reading = RootReading()
     try:
         summary = account_summary(lab)
@@ -130,8 +174,12 @@ def read_root_status(lab, on_progress=None) -> RootReading:
         reading.access_keys_present = summary.get("AccountAccessKeysPresent", 0) == 1
     except Exception as error:
         reading.problems.append(explain(error, "reading the account summary"))
+    if keep_report and previous is not None and previous.report_row is not None:
+        reading.report_row, reading.report_time = previous.report_row, previous.report_time
+        return reading
     try:
-        text, generated = credential_report(lab, on_progress)
+        text, generated = credential_report(lab, on_progress,
+                                            known_time=previous.report_time if previous else None)
         reading.report_row = root_report_row(text)
         reading.report_time = generated
         if reading.report_row is None:
@@ -226,13 +274,19 @@ class RootStatus:
         self.progress.value = fraction
         self.progress_text.value = f'<span style="color:{GREY}">{html.escape(text)}</span>'
 
-    def refresh(self) -> RootReading:
-        """Re-read the account and repaint; returns the reading."""
+    def refresh(self, changed: str | None = None) -> RootReading:
+        """Re-read the account and repaint; returns the reading.
+
+        `changed="root_mfa"`: the lab itself has just assigned root's MFA device (the MFA
+        form says so), so only the account summary is read again; the credential report row
+        is kept (IAM's report lags behind such a change by up to four hours, and the panel
+        says so). Anything else, or nothing (Check again, a cell re-run), re-reads it all."""
         self.button.disabled = True
         self.progress_box.layout.display = ""
         self._progress(0.0, "Reading the account summary…")
         try:
-            self.state = read_root_status(self.lab, self._progress)
+            self.state = read_root_status(self.lab, self._progress, previous=self.state,
+                                          keep_report=changed == "root_mfa")
         finally:
             self.button.disabled = False
             self.progress_box.layout.display = "none"

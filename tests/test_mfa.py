@@ -95,6 +95,38 @@ def test_headless_iam_user_and_listeners(lab, user):
     assert told == [True]
 
 
+def test_listeners_are_told_what_the_lab_changed_and_plain_ones_still_work(lab, user):
+    """After the lab assigns a device itself, a listener taking `changed` hears what changed (so
+    it can re-read only that); after the learner's Check again (a real account's root, done in
+    the console) every listener is called plainly, and re-reads everything."""
+    from awslab.sandbox import console
+
+    told = []
+
+    def plain():
+        told.append("plain")
+
+    def aware(changed=None):
+        told.append(changed)
+
+    form = VirtualMfaForm(lab, user_name=user, auto_submit=True)
+    form.on_assigned(plain)
+    form.on_assigned(aware)
+    form.on_assigned(print)  # a builtin: no signature to read, called plainly
+    form.show()
+    assert form.result and told == ["plain", "user_mfa"]
+
+    told.clear()
+    real = VirtualMfaForm(dataclasses.replace(lab, target="aws"))
+    real.on_assigned(plain)
+    real.on_assigned(aware)
+    device = console.create_root_virtual_mfa(lab, "console-phone")
+    totp = pyotp.TOTP(device["seed"])
+    console.enable_root_mfa(lab, device["serial_number"], totp.at(time.time() - 30), totp.at(time.time()))
+    assert real.check_again() is True
+    assert told == ["plain", None]
+
+
 def test_bad_codes_each_get_their_sentence_and_change_nothing(lab, user):
     iam = lab.client("iam")
     form = VirtualMfaForm(lab, user_name=user)

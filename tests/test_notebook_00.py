@@ -5,11 +5,14 @@ from __future__ import annotations
 from tests.conftest import outputs_text, run_notebook
 
 
-def test_setup_runs_headless_on_a_new_account(fresh_account, tmp_path):
+def test_setup_runs_headless_on_a_new_account(fresh_account, tmp_path, monkeypatch):
     import awslab
 
     lab = awslab.connect("sandbox")
+    calls = tmp_path / "calls.txt"
+    monkeypatch.setenv("AWSLAB_RECORD_CALLS", str(calls))  # the kernel records every AWS call
     executed = run_notebook("00_setup", tmp_path, auto_submit=True)
+    monkeypatch.delenv("AWSLAB_RECORD_CALLS")
     cells = [c for c in executed.cells if c.cell_type == "code"]
     assert "injected-parameters" in cells[1].metadata.get("tags", [])
     assert not [o for c in cells for o in c.outputs if o.output_type == "error"]
@@ -20,7 +23,13 @@ def test_setup_runs_headless_on_a_new_account(fresh_account, tmp_path):
     assert "You are the root user" in texts
     assert "the root user has no MFA yet" in texts
     assert "no IAM user with AdministratorAccess yet" in texts
+    assert "you are signed in as the root user" in texts
     assert "Traceback" not in outputs_text(executed)
+    # Each thing read once: who you are, then one read per thing the overview shows (the
+    # account summary serves both root's MFA and root's access keys).
+    assert sorted(calls.read_text().split()) == sorted([
+        "sts:GetCallerIdentity", "iam:GetAccountSummary", "iam:ListEntitiesForPolicy",
+        "iam:ListAccountAliases"])
 
 
 def test_unknown_target_fails_with_one_sentence(lab_home, tmp_path):

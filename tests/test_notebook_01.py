@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import os
 import pickle
 import re
 import time
@@ -41,13 +42,25 @@ def sandbox_device(account_id: str, serial: str, timeout: float = 10.0):
 
 
 @pytest.fixture(scope="module")
-def headless(lab_home, tmp_path_factory):
+def headless_run(lab_home, tmp_path_factory):
+    """One headless run on a brand-new account: (lab, the executed notebook, its AWS calls)."""
     import awslab
     from awslab import sandbox
 
     sandbox.reset()
-    executed = run_notebook(NAME, tmp_path_factory.mktemp("nb01"), auto_submit=True)
-    return awslab.connect("sandbox"), executed
+    folder = tmp_path_factory.mktemp("nb01")
+    os.environ["AWSLAB_RECORD_CALLS"] = str(folder / "calls.txt")  # the kernel records its AWS calls
+    try:
+        executed = run_notebook(NAME, folder, auto_submit=True)
+    finally:
+        del os.environ["AWSLAB_RECORD_CALLS"]
+    return awslab.connect("sandbox"), executed, (folder / "calls.txt").read_text().split()
+
+
+@pytest.fixture(scope="module")
+def headless(headless_run):
+    lab, executed, _calls = headless_run
+    return lab, executed
 
 
 def test_headless_run_ends_with_root_mfa_enabled(headless):
@@ -69,6 +82,21 @@ def test_headless_run_ends_with_root_mfa_enabled(headless):
     outputs = outputs_text(executed)
     assert "Root user: root MFA on (AccountMFAEnabled = 1)" in outputs
     assert "Traceback" not in outputs
+
+
+def test_headless_run_reads_each_thing_only_when_it_can_have_changed(headless_run):
+    """The panel reads the summary and the report; after the lab assigns MFA, only the summary
+    (AccountMFAEnabled) again; the last cell re-reads both, downloading the report generated
+    just before without asking IAM to generate it again."""
+    _, _, calls = headless_run
+    count = {name: calls.count(name) for name in set(calls)}
+    # The panel, the MFA form's check for a device, the panel after the assignment, the last cell.
+    assert count["iam:GetAccountSummary"] == 4
+    # Generated once (the sandbox answers STARTED, then COMPLETE), downloaded twice.
+    assert count["iam:GenerateCredentialReport"] == 2
+    assert count["iam:GetCredentialReport"] == 2
+    assert count["sts:GetCallerIdentity"] == 1
+    assert len(calls) <= 10, calls
 
 
 def test_no_mfa_secret_is_saved(headless):

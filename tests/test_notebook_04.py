@@ -14,12 +14,15 @@ def _widget_text(executed) -> str:
     return " ".join(str(m["state"].get("value", "")) for m in state.get("state", {}).values())
 
 
-def test_headless_run_switches_to_the_new_user_and_runs_the_checklist(fresh_account, tmp_path):
+def test_headless_run_switches_to_the_new_user_and_runs_the_checklist(fresh_account, tmp_path, monkeypatch):
     import awslab
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
+    recorded = tmp_path / "calls.txt"
+    monkeypatch.setenv("AWSLAB_RECORD_CALLS", str(recorded))  # the kernel records its AWS calls
     executed = run_notebook("04_sign_in_and_review", tmp_path, auto_submit=True)
+    monkeypatch.delenv("AWSLAB_RECORD_CALLS")
     assert not [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
 
     now = awslab.connect("sandbox")
@@ -32,6 +35,16 @@ def test_headless_run_switches_to_the_new_user_and_runs_the_checklist(fresh_acco
     # The password policy fix was offered with the benchmark's values and, headless, applied.
     policy = now.client("iam").get_account_password_policy()["PasswordPolicy"]
     assert policy["MinimumPasswordLength"] == 14 and policy["PasswordReusePrevention"] == 24
+    assert "Minimum password length is 14." in texts and "The last 24 passwords can&#x27;t be reused." in texts
+    # The checklist reads the account once; setting the policy re-reads only the policy.
+    calls = recorded.read_text().split()
+    count = {name: calls.count(name) for name in set(calls)}
+    assert count["iam:ListUsers"] == 1 and count["iam:GetCredentialReport"] == 1
+    assert count["iam:ListEntitiesForPolicy"] == 1
+    # The checklist, the form, the old policy (for clean-up), the checklist's new read.
+    assert count["iam:GetAccountPasswordPolicy"] == 4
+    assert count["iam:ListAccountAliases"] == 2  # signing in (as root), the checklist
+    assert len(calls) <= 26, calls
     # No secret in the saved notebook.
     saved = notebook_text(executed)
     assert made["secret_access_key"] not in saved and made["password"] not in saved

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import pytest
 
@@ -57,6 +58,24 @@ def make_user(lab, user_name="awslab-admin", group_name="administrators", *, adm
 
 def root_keys_present(lab) -> int:
     return lab.client("iam").get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"]
+
+
+@contextmanager
+def counting_calls(*clients):
+    """The names of the API calls the clients make inside the block (botocore's before-call);
+    a Lab caches its clients, so lab.client("iam") is the one the lab's code uses."""
+    seen: list[str] = []
+
+    def handler(model, **_ignored):
+        seen.append(model.name)
+
+    for client in clients:
+        client.meta.events.register("before-call", handler)
+    try:
+        yield seen
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call", handler)
 
 
 # Signing in and retiring root's keys.
@@ -273,6 +292,85 @@ def test_password_policy_form_validates_and_sets_benchmark_values(fresh_account)
     headless = PasswordPolicyForm(lab, auto_submit=True)
     headless.show()
     assert "already meets" in headless.message.value
+
+
+def test_setting_the_policy_rereads_only_the_password_checks(fresh_account):
+    """After the form sets the policy, the checklist shows 1.7 and 1.8 passing from one fresh
+    read of the policy; every other fact of its last reading stands (no new report, no user
+    listing)."""
+    import awslab
+    from awslab.checklist import PASS, ChecklistView, PasswordPolicyForm
+
+    lab = awslab.connect("sandbox")
+    make_user(lab)
+    view = ChecklistView(lab)
+    before = {c.cis or c.title: c.status for c in view.checks}
+    assert before["1.7"] == before["1.8"] == "FAIL"
+    form = PasswordPolicyForm(lab, checklist=view)
+    with counting_calls(lab.client("iam"), lab.client("sts")) as calls:
+        form.submit()
+    assert form.error is None
+    # The old policy (for clean-up to put back), the update, one read for the checklist.
+    assert calls == ["GetAccountPasswordPolicy", "UpdateAccountPasswordPolicy", "GetAccountPasswordPolicy"]
+    assert view.status("1.7") == view.status("1.8") == PASS
+    assert "Minimum password length is 14." in view.widget.value
+    after = {c.cis or c.title: c.status for c in view.checks}
+    assert {k: v for k, v in after.items() if k not in ("1.7", "1.8")} == {
+        k: v for k, v in before.items() if k not in ("1.7", "1.8")}
+    assert "Minimum password length 14" in form.after.children[0].value
+
+    # Set again (recorded already): nothing to remember for clean-up, so no read before it.
+    with counting_calls(lab.client("iam")) as calls:
+        form.submit()
+    assert calls == ["UpdateAccountPasswordPolicy", "GetAccountPasswordPolicy"]
+
+
+def test_checklist_refresh_rereads_everything(fresh_account):
+    """refresh() without `changed` (the learner asks) reads every fact again, so changes made
+    outside the lab show; a refresh after the lab's own change reads only what it names."""
+    import awslab
+    from awslab.checklist import FAIL, PASS, ChecklistView
+
+    lab = awslab.connect("sandbox")
+    make_user(lab)
+    view = ChecklistView(lab)
+    assert view.status("The account has an alias") == FAIL
+    iam = lab.client("iam")
+    iam.create_account_alias(AccountAlias=f"outside-{lab.account_id}")  # the console, say
+    iam.create_user(UserName="console-made")
+    iam.create_login_profile(UserName="console-made", Password="Another-Horse-Battery-7")
+
+    with counting_calls(iam) as calls:
+        view.refresh(changed=("policy",))
+    assert calls == ["GetAccountPasswordPolicy"]
+    assert view.status("The account has an alias") == FAIL  # the last reading stands
+
+    with counting_calls(iam) as calls:
+        view.refresh()
+    assert view.status("The account has an alias") == PASS
+    assert "console-made" in next(c for c in view.checks if c.cis == "1.9").why
+    for read in ("GetAccountSummary", "GetAccountPasswordPolicy", "GetCredentialReport", "ListUsers",
+                 "ListAccountAliases", "ListEntitiesForPolicy"):
+        assert read in calls, read
+    # The report the first reading downloaded is under four hours old: IAM would hand back
+    # that same report, so it is downloaded again without asking for a new one.
+    assert "GenerateCredentialReport" not in calls
+    per_user = {"ListAttachedUserPolicies", "ListUserPolicies"}  # one each per user (two users)
+    assert {name: calls.count(name) for name in set(calls) - per_user} == dict.fromkeys(set(calls) - per_user, 1)
+
+
+def test_sign_in_reads_the_alias_once(fresh_account):
+    import awslab
+    from awslab.review import sign_in_as
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    with counting_calls(lab.client("iam")) as calls:
+        signed = sign_in_as(lab, "csv", made["user_name"])
+    assert signed.alias is None and signed.administrator is True
+    assert calls.count("ListAccountAliases") == 1  # no alias is an answer: not asked again as the user
+    lab.client("iam").create_account_alias(AccountAlias=f"lab-{lab.account_id}")
+    assert sign_in_as(lab, "csv", made["user_name"]).alias == f"lab-{lab.account_id}"
 
 
 def test_awslab_check_exit_codes(fresh_account, monkeypatch, capsys):

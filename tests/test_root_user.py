@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
@@ -17,6 +18,7 @@ from awslab.root_user import (
     read_root_status,
     root_report_row,
 )
+from tests.test_review import counting_calls
 
 HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
           "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
@@ -105,6 +107,71 @@ def test_progress_while_waiting_for_complete(lab):
     row = root_report_row(text)
     assert row["mfa_active"] == "true" and row["password_last_used"].startswith("2024-05-01")
     assert root_report_row(HEADER) is None
+
+
+def test_after_the_lab_assigns_root_mfa_only_the_summary_is_read(lab):
+    """The MFA form tells the panel what the lab changed: AccountMFAEnabled is read fresh, the
+    credential report row is kept (and the panel says the report lags); Check again re-reads
+    both, downloading the report IAM holds without generating a new one."""
+    from awslab.mfa import VirtualMfaForm
+
+    status = RootStatus(lab)
+    status.refresh()
+    form = VirtualMfaForm(lab, auto_submit=True)
+    form.on_assigned(status.refresh)
+    iam = lab.client("iam")
+    with counting_calls(iam) as calls:
+        form.show()
+    assert form.result == f"arn:aws:iam::{lab.account_id}:mfa/root-account-mfa-device"
+    assert calls.count("GetAccountSummary") == 1
+    assert not {"GenerateCredentialReport", "GetCredentialReport"} & set(calls)
+    assert status.state.mfa_enabled is True and status.state.problems == []
+    text = status.lines.value
+    assert "The root user has MFA (AccountMFAEnabled = 1)." in text
+    assert "mfa_active = false" in text and "The report is older than the MFA change." in text
+    assert status.widget.layout.border.endswith("#1d8102")
+
+    with counting_calls(iam) as calls:
+        status.button.click()  # Check again: everything, read again
+    assert calls == ["GetAccountSummary", "GetCredentialReport"]
+    assert status.state.report_row["mfa_active"] == "true"
+    assert "mfa_active = true" in status.lines.value
+    assert "older than the MFA change" not in status.lines.value
+
+
+def test_a_report_is_generated_again_unless_known_to_be_under_four_hours_old(lab):
+    now = datetime.now(timezone.utc)
+    root = ("<root_account>,arn:aws:iam::111122223333:root,2020-01-01T00:00:00+00:00,not_supported,"
+            "N/A,not_supported,not_supported,false,false,N/A,N/A,N/A,N/A,"
+            "false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n")
+
+    def answer(generated):
+        return {"Content": (HEADER + root).encode(), "ReportFormat": "text/csv", "GeneratedTime": generated}
+
+    cases = {
+        "never read": (None, [("generate", None), ("get", now)]),
+        "read 5 hours ago": (now - timedelta(hours=5), [("generate", None), ("get", now)]),
+        "read 1 hour ago": (now - timedelta(hours=1), [("get", now - timedelta(hours=1))]),
+        "gone since": (now - timedelta(hours=1), [("get", "ReportNotPresent"), ("generate", None), ("get", now)]),
+        "expired on AWS's clock": (now - timedelta(hours=1), [("get", "ReportExpired"), ("generate", None),
+                                                              ("get", now)]),
+        "replaced by an old one": (now - timedelta(hours=1), [("get", now - timedelta(hours=5)),
+                                                              ("generate", None), ("get", now)]),
+    }
+    for case, (known, expected) in cases.items():
+        other, stub = stubbed(lab)
+        for call, value in expected:
+            if call == "generate":
+                stub.add_response("generate_credential_report", {"State": "COMPLETE"})
+            elif isinstance(value, str):
+                stub.add_client_error("get_credential_report", value, "no report", 410)
+            else:
+                stub.add_response("get_credential_report", answer(value))
+        with stub:
+            text, generated = credential_report(other, known_time=known, poll=0)
+        stub.assert_no_pending_responses()
+        assert root_report_row(text)["arn"].endswith(":root"), case
+        assert generated == expected[-1][1], case
 
 
 def test_report_that_never_completes_says_so(lab):
