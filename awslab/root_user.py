@@ -227,9 +227,11 @@ def reading_lines(lab, reading: RootReading) -> list[str]:
         generated = reading.report_time
         if hasattr(generated, "strftime"):
             generated = generated.strftime("%Y-%m-%d %H:%M UTC")
-        rows.append(line(mfa, f"Credential report, <root_account> row: mfa_active = {row.get('mfa_active')}.",
+        stale = bool(reading.mfa_enabled) and not mfa  # the report predates the MFA: not a failure
+        rows.append(line(None if stale else mfa,
+                         f"Credential report, <root_account> row: mfa_active = {row.get('mfa_active')}.",
                          f"Report generated {generated or 'just now'}."))
-        if reading.mfa_enabled and not mfa:
+        if stale:
             rows.append(line(None, "The report is older than the MFA change.",
                              "IAM makes a new credential report at most every four hours; the account "
                              "summary above is current."))

@@ -166,7 +166,12 @@ def test_assign_root_mfa_in_notebook_01_with_a_browser(served):
         mfa_form.locator(".awslab-submit").click()
         wait_until(lambda: iam.get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1,
                    what="root MFA to be enabled")
+        # What the learner sees once it settles: the form says so, the panel above turns green.
+        mfa_form.locator(".awslab-message", has_text="is assigned to").wait_for(timeout=30_000)
+        panel = page.locator(".awslab-root-panel").first
+        panel.locator("text=The root user has MFA (AccountMFAEnabled = 1).").wait_for(timeout=30_000)
         assert_widgets_render(page)
+        panel.evaluate("e => e.scrollIntoView({block: 'start'})")
         screenshot(page, "01_secure_the_root_user")
 
 

@@ -129,6 +129,7 @@ def test_after_the_lab_assigns_root_mfa_only_the_summary_is_read(lab):
     text = status.lines.value
     assert "The root user has MFA (AccountMFAEnabled = 1)." in text
     assert "mfa_active = false" in text and "The report is older than the MFA change." in text
+    assert "✘" not in text.split("mfa_active")[0].rsplit("awslab-line", 1)[-1]  # stale, not failed: no red mark
     assert status.widget.layout.border.endswith("#1d8102")
 
     with counting_calls(iam) as calls:
