@@ -138,14 +138,6 @@ class _Unknown(Exception):
     pass
 
 
-def credential_report_rows(lab) -> list[dict]:
-    """The credential report (generated, waited for: root_user.credential_report), parsed."""
-    from awslab.root_user import credential_report
-
-    text, _generated = credential_report(lab)
-    return list(csv.DictReader(io.StringIO(text)))
-
-
 def _date(value: str | None) -> datetime | None:
     if not value or value in ("N/A", "no_information", "not_supported"):
         return None
