@@ -39,9 +39,9 @@ class _App:
 
 def test_warm_up_signs_as_root_through_the_whole_app():
     app = _App()
-    warm_up(app, _account([SimpleNamespace(access_key_id="AKIAROOTKEY0000000001")]))
-    assert app.calls == [("sandbox", "iam.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAROOTKEY0000000001"),
-                         ("sandbox", "sts.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAROOTKEY0000000001")]
+    warm_up(app, _account([SimpleNamespace(access_key_id="AKIAI44QH8DHBEXAMPLE")]))
+    assert app.calls == [("sandbox", "iam.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAI44QH8DHBEXAMPLE"),
+                         ("sandbox", "sts.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAI44QH8DHBEXAMPLE")]
 
 
 def test_warm_up_without_root_keys_goes_to_moto_alone(caplog):
