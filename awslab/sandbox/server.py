@@ -69,7 +69,7 @@ def warm_up(app, account) -> None:
     if account.root_keys:
         key, client = account.root_keys[0].access_key_id, Client(app)
     else:  # the additions would (rightly) refuse an unknown key
-        key, client = "AKIAIOSFODNN7EXAMPLE", Client(app.moto_app)
+        key, client = "AWSLABWARMUP", Client(app.moto_app)
     for service, host, body in WARM_UP:
         authorization = (f"AWS4-HMAC-SHA256 Credential={key}/20260101/{account.region}/{service}/aws4_request, "
                          "SignedHeaders=host, Signature=0")

@@ -39,16 +39,17 @@ class _App:
 
 def test_warm_up_signs_as_root_through_the_whole_app():
     app = _App()
-    warm_up(app, _account([SimpleNamespace(access_key_id="AKIAI44QH8DHBEXAMPLE")]))
-    assert app.calls == [("sandbox", "iam.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAI44QH8DHBEXAMPLE"),
-                         ("sandbox", "sts.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAI44QH8DHBEXAMPLE")]
+    warm_up(app, _account([SimpleNamespace(access_key_id="AKIAIOSFODNN7EXAMPLE")]))
+    assert app.calls == [("sandbox", "iam.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE"),
+                         ("sandbox", "sts.amazonaws.com", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE")]
 
 
 def test_warm_up_without_root_keys_goes_to_moto_alone(caplog):
     app = _App()
     with caplog.at_level(logging.WARNING, logger="awslab.sandbox"):
         warm_up(app, _account([]))
-    assert [who for who, _host, _key in app.calls] == ["moto", "moto"]
+    assert [(who, key) for who, _host, key in app.calls] == [
+        ("moto", "AWS4-HMAC-SHA256 Credential=AWSLABWARMUP")] * 2
     assert caplog.records == []
 
 
