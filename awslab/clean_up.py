@@ -594,7 +594,7 @@ def _plan_password_policy(iam, entry, add, stale):
 def _switch_back_to_root(lab):
     """Root still has an access key: the lab forgets the user's saved credentials and signs in
     with root's key again."""
-    from awslab.sandbox.process import forget_lab_credentials
+    from awslab.sandbox.credentials import forget_lab_credentials
     from awslab.session import connect
 
     forget_lab_credentials()
@@ -640,7 +640,7 @@ def _finish_as_root_console(lab, user: str, removed: list, failed: list, gone: l
     """Sign in to the simulated console as root and remove the lab's own user, its group and
     files (planned again, as root); then the lab signs in as root instead of that user."""
     from awslab.home import read_json
-    from awslab.sandbox.process import credentials_path, forget_lab_credentials
+    from awslab.sandbox.credentials import credentials_path, forget_lab_credentials
     from awslab.session import connect_root_console
 
     root = connect_root_console(lab.confirm_account_id, region=lab.region)

@@ -282,7 +282,7 @@ def _switch_lab_to(lab: Lab, signed: SignedIn):
     """Make every later notebook and `awslab` command sign in as the new user; return undo()."""
     if lab.sandbox:
         from awslab import sandbox
-        from awslab.sandbox.process import credentials_path
+        from awslab.sandbox.credentials import credentials_path
 
         had_file = credentials_path().exists()
         before = sandbox.lab_credentials()

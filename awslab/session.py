@@ -140,7 +140,7 @@ def _connect_sandbox(region: str | None) -> Lab:
         if "session_token" not in creds or error.response.get("Error", {}).get("Code") not in (
                 "InvalidClientTokenId", "ExpiredToken"):
             raise
-        from awslab.sandbox.process import root_console_credentials
+        from awslab.sandbox.credentials import root_console_credentials
 
         lab = _sandbox_lab(info, root_console_credentials(info.account_id, renew=True), region)
         _identify(lab)
@@ -183,7 +183,7 @@ def connect_root_console(confirm_account_id: str | None = None, *, region: str |
 
     from awslab import sandbox
     from awslab.sandbox.account import load_or_create
-    from awslab.sandbox.process import root_console_credentials
+    from awslab.sandbox.credentials import root_console_credentials
 
     info = sandbox.ensure_running()
     lab = _sandbox_lab(info, root_console_credentials(info.account_id), region or load_or_create().region)

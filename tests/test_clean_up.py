@@ -153,7 +153,7 @@ def test_signed_in_as_the_lab_user_without_root_keys_removes_it_last_as_root_in_
     import awslab
     from awslab import record
     from awslab.clean_up import clean_up, describe_plan, plan_clean_up
-    from awslab.sandbox.process import credentials_path
+    from awslab.sandbox.credentials import credentials_path
 
     lab = awslab.connect("sandbox")
     made, extra = _after_04(lab)

@@ -16,7 +16,7 @@ def test_the_whole_lab_then_clean_up_leaves_nothing_the_lab_created(fresh_accoun
     from awslab import record
     from awslab.headless import run_lab
     from awslab.home import lab_home
-    from awslab.sandbox.process import credentials_path
+    from awslab.sandbox.credentials import credentials_path
 
     account_id = awslab.connect("sandbox").account_id
     alias = f"whole-lab-{account_id}"

@@ -9,14 +9,13 @@ section 5). Its state lives under AWSLAB_HOME/sandbox.
     sandbox.lab_credentials()            # what the lab signs its calls with
 """
 
+from awslab.sandbox.credentials import lab_credentials, set_lab_credentials
 from awslab.sandbox.process import (
     DEFAULT_PORT,
     SandboxInfo,
     ensure_running,
-    lab_credentials,
     reset,
     running,
-    set_lab_credentials,
     start,
     stop,
 )

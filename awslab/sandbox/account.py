@@ -6,7 +6,7 @@ while it runs (root can delete its keys); the lab reads it to sign its calls as 
 
 `console_secret` stands for what the owner of a real account signs in to the console
 with as root (email address, password, MFA code): whoever holds it can get a root
-console session (temporary credentials, see identity.py) even when root has no access
+console session (temporary credentials, see sessions.py and signin.py) even when root has no access
 keys left. It lives only in this file.
 """
 

@@ -17,7 +17,7 @@ import re
 from moto.iam.exceptions import EntityAlreadyExists, NoSuchEntity
 from moto.iam.models import IAMBackend
 
-from awslab.sandbox import validation
+from awslab.sandbox import patches, validation
 from awslab.sandbox.state import current
 
 ALIAS_PATTERN = r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
@@ -34,27 +34,20 @@ def alias_problems(alias) -> list[str]:
     return validation.problems(alias, "accountAlias", ALIAS_PATTERN, _ALIAS, 3, 63)
 
 
-PATCHED = ("create_account_alias", "delete_account_alias")
+@patches.wraps(IAMBackend, "create_account_alias")
+def create_account_alias(original, self, alias):
+    validation.check(alias_problems(alias))
+    if alias in self.account_aliases:
+        return None
+    if alias in HELD_ELSEWHERE:
+        raise EntityAlreadyExists(f"The account alias {alias} already exists.")
+    return original(self, alias)  # replaces the current alias, as AWS does
 
 
-def install(app) -> None:
-    create = IAMBackend.create_account_alias
-    delete = IAMBackend.delete_account_alias
-
-    def create_account_alias(self, alias):
-        validation.check(alias_problems(alias))
-        if alias in self.account_aliases:
-            return None
-        if alias in HELD_ELSEWHERE:
-            raise EntityAlreadyExists(f"The account alias {alias} already exists.")
-        return create(self, alias)  # replaces the current alias, as AWS does
-
-    def delete_account_alias(self):
-        request = current()
-        named = request.params.get("AccountAlias") if request is not None else None
-        if named is not None and named not in self.account_aliases:
-            raise NoSuchEntity(f"The account alias {named} cannot be found.")
-        return delete(self)
-
-    IAMBackend.create_account_alias = create_account_alias
-    IAMBackend.delete_account_alias = delete_account_alias
+@patches.wraps(IAMBackend, "delete_account_alias")
+def delete_account_alias(original, self):
+    request = current()
+    named = request.params.get("AccountAlias") if request is not None else None
+    if named is not None and named not in self.account_aliases:
+        raise NoSuchEntity(f"The account alias {named} cannot be found.")
+    return original(self)

@@ -1,9 +1,10 @@
 """The sandbox's WSGI app: awslab's additions in front of moto's own server app.
 
-Requests reach moto unchanged unless an addition answers first. Additions are small
-modules with an `install(app)` function (see `server.EXTENSIONS`); they register
-routes under `/_awslab/` (calls that are not AWS's, such as the simulated console) and
-filters that see every AWS request before moto does.
+An AWS request passes, in this order: the gate (gate.py: who is calling, may they), the
+additions' filters (each may answer it), then moto. Additions are small modules with an
+`install(app)` function (see `server.EXTENSIONS`); they register filters and routes under
+`/_awslab/` (calls that are not AWS's, such as the simulated console). Their changes
+inside moto's methods are registered in patches.py.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from werkzeug.wrappers import Request, Response
@@ -21,6 +23,30 @@ from awslab.sandbox.account import Account
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
 QUERY_SERVICES = {"iam", "sts", "ec2", "sns", "sqs", "cloudformation", "rds", "elasticache"}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who signed a request: the root user or an IAM user, with a long-term access key or a
+    session (temporary credentials; `session` is its record in sessions.py)."""
+
+    kind: str                      # "root" or "user"
+    account_id: str
+    access_key: str
+    user_name: str | None = None
+    user_id: str | None = None
+    path: str = "/"
+    session: dict | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return self.kind == "root"
+
+    @property
+    def arn(self) -> str:
+        if self.is_root:
+            return f"arn:aws:iam::{self.account_id}:root"
+        return f"arn:aws:iam::{self.account_id}:user{self.path}{self.user_name}"
 
 
 class AwsRequest:
@@ -42,12 +68,14 @@ class AwsRequest:
                 self.access_key, self.region, self.service = parts[0], parts[2], parts[3]
         self.path = self.http.path
         self.params: dict[str, str] = {}
-        if self.service in QUERY_SERVICES:
+        form = self.http.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
+        self._query = self.service in QUERY_SERVICES or (self.service is None and form)
+        if self._query:
             form = parse_qs(self.body.decode("utf-8", "replace")) if self.body else {}
             form.update(parse_qs(self.http.query_string.decode("utf-8", "replace")))
             self.params = {key: values[-1] for key, values in form.items()}
         self.action = self.params.get("Action")
-        self.caller = None  # set by the identity addition: "root" or an IAM user name
+        self.caller: Caller | None = None  # set by the gate
 
     def json(self) -> dict:
         try:
@@ -57,7 +85,9 @@ class AwsRequest:
 
     @property
     def query_protocol(self) -> bool:
-        return self.service in QUERY_SERVICES
+        """A query-protocol (form in, XML out) request: a service known to use it, or, when
+        the signature names no service, a form-encoded body."""
+        return self._query
 
 
 def aws_error(request: AwsRequest | None, status: int, code: str, message: str) -> Response:
@@ -90,6 +120,7 @@ def _xml(text: str) -> str:
 
 Filter = Callable[[AwsRequest], "Response | None"]
 Route = Callable[[Request], Response]
+SignedRoute = Callable[["AwsRequest", Caller], Response]
 
 
 class SandboxApp:
@@ -97,12 +128,20 @@ class SandboxApp:
         self.moto_app = moto_app
         self.account = account
         self.routes: dict[str, Route] = {}
+        self.signed_routes: dict[str, SignedRoute] = {}
+        self.authenticate: Callable[[AwsRequest], Caller] | None = None  # set by the gate
+        self.gate: Filter | None = None
         self.filters: list[Filter] = []
         self.on_stop: list[Callable[[], None]] = []
         self.route("/_awslab/health", self._health)
 
     def route(self, path: str, handler: Route) -> None:
         self.routes[path] = handler
+
+    def signed_route(self, path: str, handler: SignedRoute) -> None:
+        """A sandbox call made as someone: signed like an AWS request (SigV4), answered with
+        the caller the signature proves (an unsigned or wrongly signed call is refused)."""
+        self.signed_routes[path] = handler
 
     def add_filter(self, handler: Filter) -> None:
         self.filters.append(handler)
@@ -116,32 +155,37 @@ class SandboxApp:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_awslab/"):
-            handler = self.routes.get(path.rstrip("/"))
-            if handler is None:
-                response = json_response({"error": f"no such sandbox call: {path}"}, status=404)
-            else:
-                try:
-                    response = handler(Request(environ))
-                except SandboxCallError as error:
-                    response = json_response({"error": error.code, "message": str(error)}, error.status)
+            key = path.rstrip("/")
+            try:
+                if key in self.signed_routes:
+                    request = AwsRequest(environ)
+                    response = self.signed_routes[key](request, self.authenticate(request))
+                elif key in self.routes:
+                    response = self.routes[key](Request(environ))
+                else:
+                    response = json_response({"error": f"no such sandbox call: {path}"}, status=404)
+            except SandboxCallError as error:
+                response = json_response({**error.details, "error": error.code,
+                                          "message": str(error)}, error.status)
             return response(environ, start_response)
         if path.startswith("/moto-api"):
             # moto's own dashboard and reset API would bypass the sandbox's account.
             return json_response({"error": "moto's API is not part of the sandbox"}, 404)(environ, start_response)
         request = AwsRequest(environ)
-        for handler in self.filters:
+        for handler in ([self.gate] if self.gate else []) + self.filters:
             response = handler(request)
             if response is not None:
                 return response(environ, start_response)
         return self.moto_app(environ, start_response)
 
 
-def json_body(request: Request) -> dict:
+def json_body(request: Request | AwsRequest) -> dict:
     """The JSON object a sandbox call (POST /_awslab/...) carries; SandboxCallError otherwise."""
-    if request.method != "POST":
+    http = request.http if isinstance(request, AwsRequest) else request
+    if http.method != "POST":
         raise SandboxCallError("MethodNotAllowed", "Use POST.", 405)
     try:
-        data = json.loads(request.get_data() or b"{}")
+        data = json.loads(http.get_data() or b"{}")
     except ValueError:
         data = None
     if not isinstance(data, dict):
@@ -150,7 +194,8 @@ def json_body(request: Request) -> dict:
 
 
 class SandboxCallError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400, **details):
         super().__init__(message)
         self.code = code
         self.status = status
+        self.details = details

@@ -11,6 +11,8 @@ from __future__ import annotations
 from moto.iam.exceptions import DeleteConflictException
 from moto.iam.models import IAMBackend
 
+from awslab.sandbox import patches
+
 
 def user_conflict(backend, user) -> str | None:
     if user.password:
@@ -42,26 +44,19 @@ def group_conflict(group) -> str | None:
     return None
 
 
-PATCHED = ("delete_user", "delete_group")
+@patches.wraps(IAMBackend, "delete_user")
+def delete_user(original, self, user_name):
+    problem = user_conflict(self, self.get_user(user_name))
+    if problem:
+        raise DeleteConflictException(problem)
+    return original(self, user_name)
 
 
-def install(app) -> None:
-    delete_user = IAMBackend.delete_user
-    delete_group = IAMBackend.delete_group
-
-    def checked_delete_user(self, user_name):
-        problem = user_conflict(self, self.get_user(user_name))
+@patches.wraps(IAMBackend, "delete_group")
+def delete_group(original, self, group_name):
+    group = self.groups.get(group_name)
+    if group is not None:
+        problem = group_conflict(group)
         if problem:
             raise DeleteConflictException(problem)
-        return delete_user(self, user_name)
-
-    def checked_delete_group(self, group_name):
-        group = self.groups.get(group_name)
-        if group is not None:
-            problem = group_conflict(group)
-            if problem:
-                raise DeleteConflictException(problem)
-        return delete_group(self, group_name)
-
-    IAMBackend.delete_user = checked_delete_user
-    IAMBackend.delete_group = checked_delete_group
+    return original(self, group_name)

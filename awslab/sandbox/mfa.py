@@ -20,8 +20,10 @@ import secrets
 import time
 
 import pyotp
-from moto.iam.exceptions import IAMException
+from moto.iam.exceptions import EntityAlreadyExists, IAMException
 from moto.iam.models import IAMBackend
+
+from awslab.sandbox import patches
 
 ISSUER = "Amazon Web Services"
 STEP = 30
@@ -71,6 +73,19 @@ def check_codes(seed: str, code1, code2, last_step: int | None = None, now: floa
     raise InvalidAuthenticationCode()
 
 
+def code_step(seed: str, code: str, last_step: int | None = None, now: float | None = None) -> int | None:
+    """The time step of one current code of `seed` (one step of drift either way), or None
+    for a wrong code or one at or before `last_step` (already used)."""
+    if not _CODE.fullmatch(str(code or "")):
+        return None
+    totp = pyotp.TOTP(seed)
+    counter = int((time.time() if now is None else now) // STEP)
+    for step in (counter, counter - 1, counter + 1):
+        if totp.at(step * STEP) == code:
+            return None if last_step is not None and step <= last_step else step
+    return None
+
+
 def account_label(backend) -> str:
     return backend.account_aliases[0] if backend.account_aliases else backend.account_id
 
@@ -84,52 +99,42 @@ def fill_device(device, account: str) -> None:
     device.awslab_last_step = None
 
 
-PATCHED = ("create_virtual_mfa_device", "enable_mfa_device", "list_virtual_mfa_devices")
+@patches.wraps(IAMBackend, "create_virtual_mfa_device")
+def create_virtual_mfa_device(original, self, device_name, path=None):
+    device = original(self, device_name, path)
+    fill_device(device, account_label(self))
+    return device
 
 
-def install(app) -> None:
-    create = IAMBackend.create_virtual_mfa_device
-    enable = IAMBackend.enable_mfa_device
+@patches.wraps(IAMBackend, "enable_mfa_device")
+def enable_mfa_device(original, self, user_name, serial_number, authentication_code_1,
+                      authentication_code_2):
+    code1, code2 = authentication_code_1, authentication_code_2
+    self.get_user(user_name)  # NoSuchEntity before the codes, as AWS
+    device = self.virtual_mfa_devices.get(serial_number)
+    if device is not None and getattr(device, "awslab_uri", None):
+        if device.enable_date is not None:
+            raise EntityAlreadyExists("MFA Device is already in use.")
+        step = check_codes(device.base32_string_seed, code1, code2, device.awslab_last_step)
+        original(self, user_name, serial_number, code1, code2)
+        device.awslab_last_step = step
+        return None
+    # A hardware device's serial: the codes can only be checked for their form.
+    check_codes_form(code1, code2)
+    return original(self, user_name, serial_number, code1, code2)
 
-    def create_virtual_mfa_device(self, device_name, path=None):
-        device = create(self, device_name, path)
-        fill_device(device, account_label(self))
-        return device
 
-    def enable_mfa_device(self, user_name, serial_number, authentication_code_1,
-                          authentication_code_2):
-        code1, code2 = authentication_code_1, authentication_code_2
-        self.get_user(user_name)  # NoSuchEntity before the codes, as AWS
-        device = self.virtual_mfa_devices.get(serial_number)
-        if device is not None and getattr(device, "awslab_uri", None):
-            if device.enable_date is not None:
-                from moto.iam.exceptions import EntityAlreadyExists
-
-                raise EntityAlreadyExists("MFA Device is already in use.")
-            step = check_codes(device.base32_string_seed, code1, code2, device.awslab_last_step)
-            enable(self, user_name, serial_number, code1, code2)
-            device.awslab_last_step = step
-            return None
-        # A hardware device's serial: the codes can only be checked for their form.
-        check_codes_form(code1, code2)
-        return enable(self, user_name, serial_number, code1, code2)
-
-    listed = IAMBackend.list_virtual_mfa_devices
-
-    def list_virtual_mfa_devices(self, assignment_status, marker, max_items):
-        # AWS shows the seed and the QR code once, in CreateVirtualMFADevice's answer only.
-        devices, next_marker = listed(self, assignment_status, marker, max_items)
-        shown = []
-        for device in devices:
-            copy = _copy.copy(device)
-            copy.base32_string_seed = None
-            copy.qr_code_png = None
-            shown.append(copy)
-        return shown, next_marker
-
-    IAMBackend.create_virtual_mfa_device = create_virtual_mfa_device
-    IAMBackend.list_virtual_mfa_devices = list_virtual_mfa_devices
-    IAMBackend.enable_mfa_device = enable_mfa_device
+@patches.wraps(IAMBackend, "list_virtual_mfa_devices")
+def list_virtual_mfa_devices(original, self, assignment_status, marker, max_items):
+    # AWS shows the seed and the QR code once, in CreateVirtualMFADevice's answer only.
+    devices, next_marker = original(self, assignment_status, marker, max_items)
+    shown = []
+    for device in devices:
+        copy = _copy.copy(device)
+        copy.base32_string_seed = None
+        copy.qr_code_png = None
+        shown.append(copy)
+    return shown, next_marker
 
 
 def check_codes_form(code1, code2) -> None:

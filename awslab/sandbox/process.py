@@ -1,10 +1,8 @@
 """Start, find, stop and reset the sandbox server process.
 
 State under AWSLAB_HOME/sandbox: account.json (the account and root's keys, 0600),
-server.json (pid, port, endpoint of the running server), credentials.json (what the
-lab signs its calls with: root's key until notebook 04 retires it, then the new
-user's; 0600), console-session.json (a root console session the lab signs in with when
-no credentials are saved and root has no access keys left; 0600), server.log.
+server.json (pid, port, endpoint of the running server), server.log, and the
+credentials the lab signs its calls with (credentials.py).
 """
 
 from __future__ import annotations
@@ -197,78 +195,3 @@ def reset(port: int | None = None) -> SandboxInfo:
                 target.unlink()
     # The same port as before if it is still free, so open notebooks keep working.
     return start(port or (was_running.port if was_running else None), strict=port is not None)
-
-
-# The credentials the lab signs its sandbox calls with.
-
-def credentials_path() -> Path:
-    return _dir() / "credentials.json"
-
-
-def console_session_path() -> Path:
-    return _dir() / "console-session.json"
-
-
-def lab_credentials() -> dict:
-    """What the lab signs its sandbox calls with: {'access_key_id', 'secret_access_key',
-    'principal'} and, for a root console session, 'session_token' and 'expiration'.
-
-    The credentials notebook 04 saved (the new user's) if any; else root's access key; else,
-    when root has no access keys left, a root console session (signed in through the
-    simulated console, as the account's owner can always do on AWS), kept in
-    console-session.json (0600) and renewed shortly before it expires."""
-    saved = read_json(credentials_path())
-    if saved:
-        return saved
-    from awslab.sandbox.account import load_or_create
-
-    account = load_or_create()
-    if account.root_keys:
-        key = account.root_keys[0]
-        return {"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key,
-                "principal": "root"}
-    return root_console_credentials(account.account_id)
-
-
-def root_console_credentials(account_id: str | None = None, *, renew: bool = False) -> dict:
-    """A root console session's credentials for this sandbox account (the kept one while it
-    has time left, unless renew, else a new sign-in)."""
-    from awslab.log import keep_out_of_logs
-    from awslab.sandbox.account import load_or_create
-
-    account_id = account_id or load_or_create().account_id
-    kept = read_json(console_session_path())
-    now = time.time()
-    if kept and kept.get("account_id") == account_id and not renew:
-        issued, expires = float(kept.get("issued", 0)), float(kept.get("expires", 0))
-        # Renew when less than a tenth of its life (at most 5 minutes) is left.
-        if expires - now > min(300.0, (expires - issued) / 10):
-            keep_out_of_logs(kept.get("secret_access_key"), kept.get("session_token"))
-            return _console_credentials(kept)
-    from datetime import datetime
-
-    from awslab.sandbox.console import root_console_session
-
-    session = root_console_session(ensure_running().endpoint)
-    keep_out_of_logs(session.get("secret_access_key"), session.get("session_token"))
-    expires = datetime.fromisoformat(session["expiration"].replace("Z", "+00:00")).timestamp()
-    kept = dict(session, account_id=account_id, issued=now, expires=expires)
-    write_json_private(console_session_path(), kept)
-    return _console_credentials(kept)
-
-
-def _console_credentials(kept: dict) -> dict:
-    return {"access_key_id": kept["access_key_id"], "secret_access_key": kept["secret_access_key"],
-            "session_token": kept["session_token"], "expiration": kept.get("expiration"),
-            "principal": "root (console session)"}
-
-
-def forget_lab_credentials() -> None:
-    """The lab no longer signs in as a saved user: back to root (its key or a console session)."""
-    credentials_path().unlink(missing_ok=True)
-
-
-def set_lab_credentials(access_key_id: str, secret_access_key: str, principal: str) -> None:
-    write_json_private(credentials_path(), {"access_key_id": access_key_id,
-                                            "secret_access_key": secret_access_key,
-                                            "principal": principal})

@@ -2,8 +2,8 @@
 
 AWS behaviour followed here (moto 5.2.5 has no root user at all):
 - The sandbox's own credentials (AWSLAB_HOME/sandbox/account.json) are root's access keys.
-  "Root is calling" (request.caller == "root") means an active root key or an unexpired
-  root console session (identity.is_root_key); sessions are never listed as access keys.
+  "Root is calling" (request.caller.is_root, set by the gate) means an active root key or
+  an unexpired root session; sessions are never listed as access keys.
   Called as root without `UserName`, ListAccessKeys lists them, CreateAccessKey adds one
   (two at most), UpdateAccessKey changes one's status and DeleteAccessKey deletes one;
   account.json is saved at once, so a deleted or inactive key stops working
@@ -15,18 +15,20 @@ AWS behaviour followed here (moto 5.2.5 has no root user at all):
 
 Root MFA can be enabled only in the console on AWS. The sandbox's simulated console is
 this awslab-only HTTP API (not an AWS API; JSON in, JSON out), used by notebook 01
-through awslab.sandbox.console:
+through awslab.sandbox.console. Each call is signed as an AWS request is (SigV4, by
+root's access key or a root console session; on AWS root MFA is set up in the console):
 
-  POST /_awslab/root-mfa/create  {"access_key_id": <an active root key>, "device_name": "..."}
+  POST /_awslab/root-mfa/create  {"device_name": "..."}
        -> 200 {"serial_number", "seed", "qr_png_base64", "otpauth_uri"}
-  POST /_awslab/root-mfa/enable  {"access_key_id", "serial_number", "code1", "code2"}
+  POST /_awslab/root-mfa/enable  {"serial_number", "code1", "code2"}
        -> 200 {"serial_number", "enabled": true}; two consecutive valid TOTP codes needed,
           else 400 {"error": "InvalidAuthenticationCode", "message": ...}
   GET  /_awslab/root-mfa/status  -> 200 {"account_id", "mfa_enabled", "devices": [...]}
 
-`access_key_id` may also be a root console session's key (see identity.py): on AWS root
-MFA is set up in the console. A missing or unknown `access_key_id` gets 403 {"error": "AccessDenied", ...}; other
-refusals are {"error": <AWS-style code>, "message": <one sentence>} with 400/404/409.
+A call signed by anyone but root gets 403 {"error": "AccessDenied", ...}, an unsigned or
+wrongly signed one the gate's answer (MissingAuthenticationToken, SignatureDoesNotMatch,
+...); other refusals are {"error": <AWS-style code>, "message": <one sentence>} with
+400/404/409.
 """
 
 from __future__ import annotations
@@ -37,12 +39,21 @@ from datetime import datetime, timezone
 from moto.core.utils import utcnow
 from moto.iam.exceptions import IAMException
 from moto.iam.models import AccountSummary, IAMBackend
+from moto.iam.responses import IamResponse
 
-from awslab.sandbox import mfa, validation
+from awslab.sandbox import mfa, patches, validation
 from awslab.sandbox.account import RootKey, new_access_key_id, new_secret_access_key
 from awslab.sandbox.app import SandboxCallError, aws_error, json_body, json_response
-from awslab.sandbox.identity import is_root_key
-from awslab.sandbox.state import LOCK, STATE, changed, iam_backend, iam_xml, iso, xml_escape
+from awslab.sandbox.state import (
+    LOCK,
+    STATE,
+    changed,
+    iam_backend,
+    iam_xml,
+    iso,
+    sandbox_account,
+    xml_escape,
+)
 
 ROOT_ROW = "<root_account>"
 KEYS_PER_USER = 2
@@ -78,65 +89,52 @@ def root_row(account) -> str:
     return ",".join(fields) + "\n"
 
 
-PATCHED = ("get_account_summary", "get_credential_report")
-
-
 def install(app) -> None:
     account = app.account
-    _patch_backend(account)
     app.add_filter(_root_calls(account))
-    app.route("/_awslab/root-mfa/create", _create_route(account))
-    app.route("/_awslab/root-mfa/enable", _enable_route(account))
-    app.route("/_awslab/root-mfa/status", _status_route(account))
+    app.signed_route("/_awslab/root-mfa/create", _create_route(account))
+    app.signed_route("/_awslab/root-mfa/enable", _enable_route(account))
+    app.signed_route("/_awslab/root-mfa/status", _status_route(account))
 
 
-def _patch_backend(account) -> None:
-    summary = IAMBackend.get_account_summary
-    report = IAMBackend.get_credential_report
-
-    def get_account_summary(self) -> AccountSummary:
-        result = summary(self)
-        if self.account_id == account.account_id:
-            result._account_mfa_enabled = 1 if root_mfa_enabled() else 0
-            result._account_access_keys_present = 1 if account.root_keys else 0
-        return result
-
-    def get_credential_report(self) -> str:
-        content = report(self)
-        if self.account_id != account.account_id:
-            return content
-        header, _, rows = content.partition("\n")
-        return header + "\n" + root_row(account) + rows
-
-    IAMBackend.get_account_summary = get_account_summary
-    IAMBackend.get_credential_report = get_credential_report
-    _patch_report_time()
+@patches.wraps(IAMBackend, "get_account_summary")
+def get_account_summary(original, self) -> AccountSummary:
+    result = original(self)
+    account = sandbox_account()
+    if self.account_id == account.account_id:
+        result._account_mfa_enabled = 1 if root_mfa_enabled() else 0
+        result._account_access_keys_present = 1 if account.root_keys else 0
+    return result
 
 
-def _patch_report_time() -> None:
+@patches.wraps(IAMBackend, "get_credential_report")
+def get_credential_report(original, self) -> str:
+    content = original(self)
+    account = sandbox_account()
+    if self.account_id != account.account_id:
+        return content
+    header, _, rows = content.partition("\n")
+    return header + "\n" + root_row(account) + rows
+
+
+@patches.wraps(IAMBackend, "generate_report")
+def generate_report(original, self) -> None:
     """GenerateCredentialReport notes the time; GetCredentialReport's GeneratedTime says it
-    (moto alone answers a fixed 2015-02-02)."""
-    from moto.iam.responses import IamResponse
+    (moto alone answers a fixed 2015-02-02). IAM makes a new report when the last one is
+    over four hours old."""
+    if time.time() - STATE.get("credential_report_time", 0) > 4 * 3600:
+        STATE["credential_report_time"] = time.time()
+    original(self)
 
-    generate = IAMBackend.generate_report
-    respond = IamResponse.get_credential_report
 
-    def generate_report(self) -> None:
-        # IAM makes a new report when the last one is over four hours old.
-        if time.time() - STATE.get("credential_report_time", 0) > 4 * 3600:
-            STATE["credential_report_time"] = time.time()
-        generate(self)
-
-    def get_credential_report(self):
-        result = respond(self)
-        when = STATE.get("credential_report_time")
-        if when and isinstance(result.result, dict):
-            result.result["GeneratedTime"] = datetime.fromtimestamp(when, timezone.utc).strftime(
-                "%Y-%m-%dT%H:%M:%SZ")
-        return result
-
-    IAMBackend.generate_report = generate_report
-    IamResponse.get_credential_report = get_credential_report
+@patches.wraps(IamResponse, "get_credential_report")
+def respond_credential_report(original, self):
+    result = original(self)
+    when = STATE.get("credential_report_time")
+    if when and isinstance(result.result, dict):
+        result.result["GeneratedTime"] = datetime.fromtimestamp(when, timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+    return result
 
 
 # Root's own access keys, MFA devices and user, over IAM's API.
@@ -212,7 +210,7 @@ def _root_calls(account):
     }
 
     def root_calls(request):
-        if request.caller != "root" or request.service != "iam":
+        if request.caller is None or not request.caller.is_root or request.service != "iam":
             return None
         handler = handlers.get(request.action)
         if handler is None or request.params.get("UserName"):
@@ -229,17 +227,16 @@ def _root_calls(account):
 
 # The simulated console for root MFA.
 
-def _require_root(account, data: dict) -> None:
-    if not is_root_key(account, str(data.get("access_key_id") or "")):
+def _require_root(caller) -> None:
+    if not caller.is_root:
         raise SandboxCallError("AccessDenied", "Only the root user can manage root's MFA: sign the "
-                               "call with an active root access key or root console session "
-                               "(access_key_id).", 403)
+                               "call with root's access key or a root console session.", 403)
 
 
 def _create_route(account):
-    def create(request):
+    def create(request, caller):
         data = json_body(request)
-        _require_root(account, data)
+        _require_root(caller)
         name = str(data.get("device_name") or "root-account-mfa-device")
         try:
             validation.check(validation.problems(name, "virtualMFADeviceName",
@@ -260,9 +257,9 @@ def _create_route(account):
 
 
 def _enable_route(account):
-    def enable(request):
+    def enable(request, caller):
         data = json_body(request)
-        _require_root(account, data)
+        _require_root(caller)
         serial = str(data.get("serial_number") or "")
         with LOCK:
             backend = iam_backend(account.account_id)
@@ -291,7 +288,8 @@ def _enable_route(account):
 
 
 def _status_route(account):
-    def status(request):
+    def status(request, caller):
+        _require_root(caller)
         devices = [{"serial_number": serial, "enabled": bool(entry.get("enabled")),
                     "enable_date": iso(entry["enabled"]) if entry.get("enabled") else None}
                    for serial, entry in root_devices().items()]

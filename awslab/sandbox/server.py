@@ -19,18 +19,22 @@ import sys
 import threading
 import time
 
-# Additions installed in this order; each module has install(app).
+# Additions, installed in this order: each module registers its changes inside moto
+# (patches.wraps) when imported, and may have install(app) for filters and routes.
 EXTENSIONS = [
-    "awslab.sandbox.identity",       # who is calling: root or an IAM user (filter)
-    "awslab.sandbox.state",          # this thread's request, moto under one lock, writes noticed
-    "awslab.sandbox.persistence",    # the saved account loaded now, saved after changes
-    "awslab.sandbox.validation",     # user and group names
-    "awslab.sandbox.login_profile",  # PasswordResetRequired, password policy
-    "awslab.sandbox.mfa",            # real seeds, QR codes and TOTP checks
-    "awslab.sandbox.root_user",      # root keys, root MFA console, summary, credential report
-    "awslab.sandbox.regions",        # Account Management Region calls
-    "awslab.sandbox.deletion",       # DeleteConflict
-    "awslab.sandbox.alias",          # alias rules, one alias, "held elsewhere"
+    "awslab.sandbox.gate",              # who is calling, may they: signatures, policies
+    "awslab.sandbox.state",             # this thread's request, moto under one lock, writes noticed
+    "awslab.sandbox.persistence",       # the saved account loaded now, saved after changes
+    "awslab.sandbox.sessions",          # GetSessionToken; GetCallerIdentity of root and sessions
+    "awslab.sandbox.signin",            # console sign-in of root and IAM users; the authenticator
+    "awslab.sandbox.validation",        # user and group names
+    "awslab.sandbox.login_profile",     # PasswordResetRequired, password policy, ChangePassword
+    "awslab.sandbox.policy_documents",  # MalformedPolicyDocument, policy size quotas
+    "awslab.sandbox.mfa",               # real seeds, QR codes and TOTP checks
+    "awslab.sandbox.root_user",         # root keys, root MFA console, summary, credential report
+    "awslab.sandbox.regions",           # Account Management Region calls
+    "awslab.sandbox.deletion",          # DeleteConflict
+    "awslab.sandbox.alias",             # alias rules, one alias, "held elsewhere"
 ]
 
 log = logging.getLogger("awslab.sandbox")
@@ -39,11 +43,17 @@ log = logging.getLogger("awslab.sandbox")
 def build_app(account):
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+    from awslab.sandbox import patches
     from awslab.sandbox.app import SandboxApp
+    from awslab.sandbox.state import set_sandbox_account
 
+    set_sandbox_account(account)
     app = SandboxApp(DomainDispatcherApplication(create_backend_app), account)
     for name in EXTENSIONS:
-        importlib.import_module(name).install(app)
+        install = getattr(importlib.import_module(name), "install", None)
+        if install is not None:
+            install(app)
+    patches.apply()
     return app
 
 
@@ -57,22 +67,22 @@ WARM_UP = [
 
 
 def warm_up(app, account) -> None:
-    """Load the account's IAM backend (and AWS managed policies) and answer one read per
-    service: through the whole app (the additions, then moto) as root, or, once root has no
-    access key, through moto alone. Reads only: nothing in the account changes. A failure is
-    logged, never fatal: the first real call pays the set-up instead."""
+    """Load the account's IAM backend (and AWS managed policies), the gate's signer, and
+    answer one read per service through moto (the gate would rightly refuse the warm-up's
+    unsigned calls). Reads only: nothing in the account changes. A failure is logged,
+    never fatal: the first real call pays the set-up instead."""
+    import botocore.auth  # noqa: F401 - the gate's signer, loaded before the first request
     from werkzeug.test import Client
 
-    from awslab.sandbox.identity import iam_backend
+    from awslab.sandbox.gate import _regions
+    from awslab.sandbox.state import iam_backend
 
     iam_backend(account.account_id)
-    if account.root_keys:
-        key, client = account.root_keys[0].access_key_id, Client(app)
-    else:  # the additions would (rightly) refuse an unknown key
-        key, client = "AWSLABWARMUP", Client(app.moto_app)
+    _regions()
+    client = Client(app.moto_app)
     for service, host, body in WARM_UP:
-        authorization = (f"AWS4-HMAC-SHA256 Credential={key}/20260101/{account.region}/{service}/aws4_request, "
-                         "SignedHeaders=host, Signature=0")
+        authorization = (f"AWS4-HMAC-SHA256 Credential=AWSLABWARMUP/20260101/{account.region}/"
+                         f"{service}/aws4_request, SignedHeaders=host, Signature=0")
         try:
             answer = client.post("/", data=body, headers={
                 "Host": host, "Authorization": authorization,

@@ -26,6 +26,18 @@ _on_change: list[Callable[[], None]] = []
 IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 
+_account: list = []
+
+
+def set_sandbox_account(account) -> None:
+    """The one account this sandbox process simulates (set when its app is built)."""
+    _account[:] = [account]
+
+
+def sandbox_account():
+    return _account[0]
+
+
 def set_current(request) -> None:
     _local.request = request
 

@@ -14,6 +14,8 @@ import re
 from moto.iam.exceptions import ValidationError
 from moto.iam.models import IAMBackend
 
+from awslab.sandbox import patches
+
 NAME_PATTERN = r"[\w+=,.@-]+"
 _NAME = re.compile(NAME_PATTERN, re.ASCII)
 
@@ -50,35 +52,27 @@ def group_name_problems(value, field: str = "groupName") -> list[str]:
     return problems(value, field, NAME_PATTERN, _NAME, 1, 128)
 
 
-PATCHED = ("create_user", "update_user", "create_group", "update_group")
+@patches.wraps(IAMBackend, "create_user")
+def create_user(original, self, region_name, user_name, path="/", tags=None):
+    check(user_name_problems(user_name))
+    return original(self, region_name, user_name, path=path, tags=tags)
 
 
-def install(app) -> None:
-    create_user = IAMBackend.create_user
-    update_user = IAMBackend.update_user
-    create_group = IAMBackend.create_group
-    update_group = IAMBackend.update_group
+@patches.wraps(IAMBackend, "update_user")
+def update_user(original, self, user_name, new_path=None, new_user_name=None):
+    if new_user_name is not None:
+        check(user_name_problems(new_user_name, "newUserName"))
+    return original(self, user_name, new_path=new_path, new_user_name=new_user_name)
 
-    # Same parameter names as moto's methods: moto passes some by keyword.
-    def checked_create_user(self, region_name, user_name, path="/", tags=None):
-        check(user_name_problems(user_name))
-        return create_user(self, region_name, user_name, path=path, tags=tags)
 
-    def checked_update_user(self, user_name, new_path=None, new_user_name=None):
-        if new_user_name is not None:
-            check(user_name_problems(new_user_name, "newUserName"))
-        return update_user(self, user_name, new_path=new_path, new_user_name=new_user_name)
+@patches.wraps(IAMBackend, "create_group")
+def create_group(original, self, group_name, path="/"):
+    check(group_name_problems(group_name))
+    return original(self, group_name, path=path)
 
-    def checked_create_group(self, group_name, path="/"):
-        check(group_name_problems(group_name))
-        return create_group(self, group_name, path=path)
 
-    def checked_update_group(self, group_name, new_group_name, new_path):
-        if new_group_name is not None:
-            check(group_name_problems(new_group_name, "newGroupName"))
-        return update_group(self, group_name, new_group_name, new_path)
-
-    IAMBackend.create_user = checked_create_user
-    IAMBackend.update_user = checked_update_user
-    IAMBackend.create_group = checked_create_group
-    IAMBackend.update_group = checked_update_group
+@patches.wraps(IAMBackend, "update_group")
+def update_group(original, self, group_name, new_group_name, new_path):
+    if new_group_name is not None:
+        check(group_name_problems(new_group_name, "newGroupName"))
+    return original(self, group_name, new_group_name, new_path)

@@ -50,11 +50,15 @@ def test_root_mfa(lab, iam):
     assert root["access_key_2_active"] == "false"
 
 
-def test_root_mfa_console_needs_a_root_key(lab):
+def test_root_mfa_console_needs_root_signing_it(lab, iam):
+    """The simulated console's calls are signed like AWS requests, by root only."""
     import json
     import urllib.error
     import urllib.request
 
+    from botocore.credentials import ReadOnlyCredentials
+
+    # Unsigned, with a key id in the body as the console once accepted: refused.
     request = urllib.request.Request(lab.endpoint_url + "/_awslab/root-mfa/create",
                                      data=json.dumps({"access_key_id": "AKIAIOSFODNN7EXAMPLE",
                                                       "device_name": "x"}).encode(),
@@ -62,7 +66,34 @@ def test_root_mfa_console_needs_a_root_key(lab):
     with pytest.raises(urllib.error.HTTPError) as denied:
         urllib.request.urlopen(request, timeout=5)
     assert denied.value.code == 403
-    assert json.loads(denied.value.read())["error"] == "AccessDenied"
+    assert json.loads(denied.value.read())["error"] == "MissingAuthenticationToken"
+
+    # Root's key id with a wrong secret: refused.
+    root = lab.session.get_credentials().get_frozen_credentials()
+    with pytest.raises(LabError) as wrong:
+        console._request(lab.endpoint_url, "/_awslab/root-mfa/create", {"device_name": "x"},
+                         credentials=ReadOnlyCredentials(root.access_key, "not-the-secret", None))
+    assert wrong.value.code == "SignatureDoesNotMatch"
+
+    # An IAM user, even an administrator, is not root.
+    iam.create_user(UserName="not-root")
+    iam.attach_user_policy(UserName="not-root",
+                           PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    key = iam.create_access_key(UserName="not-root")["AccessKey"]
+    try:
+        with pytest.raises(LabError) as refused:
+            console._request(lab.endpoint_url, "/_awslab/root-mfa/create", {"device_name": "x"},
+                             credentials=ReadOnlyCredentials(key["AccessKeyId"],
+                                                             key["SecretAccessKey"], None))
+        assert refused.value.code == "AccessDenied"
+    finally:
+        iam.delete_access_key(UserName="not-root", AccessKeyId=key["AccessKeyId"])
+        iam.detach_user_policy(UserName="not-root",
+                               PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        iam.delete_user(UserName="not-root")
+    assert [d["VirtualMFADeviceName"] if "VirtualMFADeviceName" in d else d["SerialNumber"]
+            for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]
+            if d["SerialNumber"].endswith(":mfa/x")] == []
 
 
 def test_credential_report_says_when_it_was_generated(iam):

@@ -1,6 +1,11 @@
-"""Row 10: the sandbox's credentials are root; a user's key acts as that user."""
+"""Row 10: the sandbox's credentials are root; a user's key acts as that user, with that
+user's permissions only."""
+
+import json
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
 
 
 def test_identity(lab, iam):
@@ -11,6 +16,11 @@ def test_identity(lab, iam):
                             aws_secret_access_key=key["SecretAccessKey"], region_name="us-east-1")
     sts = session.client("sts", endpoint_url=lab.endpoint_url)
     user_iam = session.client("iam", endpoint_url=lab.endpoint_url)
+    iam.put_user_policy(UserName="ivy", PolicyName="self-and-groups", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["iam:GetUser", "iam:ListAccessKeys"],
+             "Resource": "arn:aws:iam::*:user/${aws:username}"},
+            {"Effect": "Allow", "Action": "iam:CreateGroup", "Resource": "*"}]}))
     try:
         assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{lab.account_id}:user/ivy"
         assert user_iam.get_user()["User"]["UserName"] == "ivy"
@@ -21,6 +31,11 @@ def test_identity(lab, iam):
         assert iam.get_group(GroupName="ivys-group")["Group"]["Arn"] == (
             f"arn:aws:iam::{lab.account_id}:group/ivys-group")
         iam.delete_group(GroupName="ivys-group")
+        # What ivy's policy does not allow, ivy cannot do.
+        with pytest.raises(ClientError) as denied:
+            user_iam.get_user(UserName="root-only-reads-this")
+        assert denied.value.response["Error"]["Code"] == "AccessDenied"
     finally:
+        iam.delete_user_policy(UserName="ivy", PolicyName="self-and-groups")
         iam.delete_access_key(UserName="ivy", AccessKeyId=key["AccessKeyId"])
         iam.delete_user(UserName="ivy")

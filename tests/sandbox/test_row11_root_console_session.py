@@ -17,8 +17,8 @@ import awslab
 from awslab import sandbox as box
 from awslab.errors import LabError
 from awslab.sandbox.account import Account, account_path
-from awslab.sandbox.console import _request, create_root_virtual_mfa, root_console_session
-from awslab.sandbox.process import console_session_path, lab_credentials
+from awslab.sandbox.console import _request, create_root_virtual_mfa
+from awslab.sandbox.credentials import console_session_path, lab_credentials, sign_in_as_root
 
 
 def error_code(excinfo) -> str:
@@ -33,7 +33,7 @@ def _session_clients(endpoint: str, session: dict, token: str | None = None):
 
 
 def test_console_session_is_root_but_not_an_access_key(lab, iam):
-    session = root_console_session()
+    session = sign_in_as_root(lab.endpoint_url)
     assert session["access_key_id"].startswith("ASIA")
     assert set(session) == {"access_key_id", "secret_access_key", "session_token", "expiration"}
     lifetime = time.mktime(time.strptime(session["expiration"], "%Y-%m-%dT%H:%M:%SZ")) - time.mktime(
@@ -125,7 +125,7 @@ def short_sessions(sandbox, tmp_path, monkeypatch):
 
 
 def test_an_expired_console_session_gets_expired_token_and_the_lab_signs_in_again(short_sessions):
-    session = root_console_session()
+    session = sign_in_as_root(short_sessions.endpoint)
     sts, root_iam = _session_clients(short_sessions.endpoint, session)
     assert sts.get_caller_identity()["Arn"].endswith(":root")
     for key in root_iam.list_access_keys()["AccessKeyMetadata"]:
@@ -142,6 +142,11 @@ def test_an_expired_console_session_gets_expired_token_and_the_lab_signs_in_agai
     lab = awslab.connect("sandbox")   # the kept session has expired: a new sign-in
     assert lab.is_root
     assert lab.session.get_credentials().access_key != first["access_key_id"]
-    with pytest.raises(LabError):
-        _request(short_sessions.endpoint, "/_awslab/root-mfa/create",
-                 {"access_key_id": first["access_key_id"], "device_name": "late"})
+    from botocore.credentials import ReadOnlyCredentials
+
+    expired_credentials = ReadOnlyCredentials(first["access_key_id"], first["secret_access_key"],
+                                              first["session_token"])
+    with pytest.raises(LabError) as refused:
+        _request(short_sessions.endpoint, "/_awslab/root-mfa/create", {"device_name": "late"},
+                 credentials=expired_credentials)
+    assert refused.value.code == "ExpiredToken"

@@ -1,0 +1,413 @@
+"""Who is calling, and may they: the one layer in front of the additions and moto.
+
+Every AWS request passes `Gate.__call__` first: authenticate, then authorize; a refusal
+is answered here, in AWS's words, and the request never reaches moto.
+
+Authentication (AWS Signature Version 4, signed in the Authorization header). The key
+id the request names is looked up (root's access keys in account.json, IAM users' keys
+in moto, sessions in sessions.py) and the signature is computed again with that key's
+secret (botocore's signer) and compared in constant time. AWS's answers, all HTTP 403:
+- no signature: MissingAuthenticationToken; a header without Credential, SignedHeaders
+  or Signature: IncompleteSignature;
+- an unknown, inactive or deleted key, or a session token that does not match:
+  InvalidClientTokenId; an expired session: ExpiredToken;
+- a wrong secret, a scope for a Region that does not exist or for another service
+  than the one answering, or a request more than 15 minutes old or ahead:
+  SignatureDoesNotMatch (with AWS's "Signature expired: ..." wording for the clock).
+Presigned URLs (the signature in the query string) are not offered by the sandbox.
+
+Authorization (AWS's evaluation logic for identity-based policies, policy.py): root may
+do everything; `sts:GetCallerIdentity` and `sts:GetSessionToken` need no permission; an
+IAM user (and its sessions) gets what the user's inline and attached policies and its
+groups' inline and attached policies allow: an explicit Deny wins, then an Allow, else
+denied. The resource is the action's resource ARN (resources.py). A denied call gets
+403 AccessDenied with AWS's current message and changes nothing. Sessions made by
+GetSessionToken without MFA may call no IAM operation (InvalidClientTokenId) and no STS
+operation but GetCallerIdentity (AccessDenied), as on AWS.
+
+The request context (condition keys): aws:username, aws:userid, aws:PrincipalArn,
+aws:PrincipalType, aws:PrincipalAccount, aws:MultiFactorAuthPresent (only for sessions:
+true when made with an MFA code; absent for long-term access keys, as on AWS),
+aws:MultiFactorAuthAge, aws:TokenIssueTime, aws:CurrentTime, aws:EpochTime,
+aws:SecureTransport, aws:SourceIp, aws:RequestedRegion, aws:CalledVia is not set, and
+the action's own keys (resources.condition_keys). aws:SecureTransport is "true": the
+sandbox stands in for AWS's endpoints, which answer only over TLS, although it serves
+plain HTTP on this machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import time
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from awslab.sandbox import policy, resources, sessions
+from awslab.sandbox.app import AwsRequest, Caller, SandboxCallError, aws_error
+from awslab.sandbox.state import iam_backend
+
+log = logging.getLogger("awslab.sandbox.gate")
+SKEW_SECONDS = 15 * 60
+INVALID_TOKEN = "The security token included in the request is invalid."
+EXPIRED_TOKEN = "The security token included in the request is expired"
+WRONG_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
+                   "Check your AWS Secret Access Key and signing method. Consult the service "
+                   "documentation for details.")
+NO_PERMISSION_NEEDED = {"sts:getcalleridentity", "sts:getsessiontoken"}
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+
+
+class Refusal(Exception):
+    def __init__(self, code: str, message: str, status: int = 403):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+# Authentication.
+
+def parse_authorization(value: str) -> dict[str, str]:
+    """{"Credential", "SignedHeaders", "Signature"} of a SigV4 Authorization header."""
+    algorithm, _, rest = value.strip().partition(" ")
+    if algorithm != "AWS4-HMAC-SHA256":
+        raise Refusal("IncompleteSignature",
+                      f"Unsupported AWS 'algorithm': '{algorithm}' (the sandbox, like AWS's IAM, "
+                      "accepts AWS4-HMAC-SHA256).")
+    parts = {}
+    for piece in rest.split(","):
+        name, _, text = piece.strip().partition("=")
+        if name:
+            parts[name] = text.strip()
+    missing = [f"Authorization header requires '{name}' parameter."
+               for name in ("Credential", "Signature", "SignedHeaders") if not parts.get(name)]
+    if missing:
+        raise Refusal("IncompleteSignature", " ".join(missing) + f" Authorization={value[:200]}")
+    return parts
+
+
+@lru_cache(maxsize=1)
+def _regions() -> frozenset[str]:
+    import botocore.session
+
+    from awslab.sandbox.regions import ALL_REGIONS
+
+    names = set(ALL_REGIONS)
+    partitions = botocore.session.get_session().get_component("data_loader").load_data("partitions")
+    for partition in partitions.get("partitions", []):
+        names.update(partition.get("regions", {}))
+    names.add("aws-global")
+    return frozenset(names)
+
+
+@lru_cache(maxsize=8)
+def _operations(service: str) -> frozenset[str]:
+    import botocore.session
+
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except Exception:
+        return frozenset()
+    return frozenset(model.operation_names)
+
+
+def _check_scope(request: AwsRequest, date: str, region: str, service: str, terminator: str,
+                 amz_date: str) -> None:
+    if terminator != "aws4_request":
+        raise Refusal("SignatureDoesNotMatch", "Credential should be scoped with a valid terminator: "
+                      f"'aws4_request', not '{terminator}'.")
+    if date != amz_date[:8]:
+        raise Refusal("SignatureDoesNotMatch", f"Date in Credential scope does not match YYYYMMDD "
+                      f"from ISO-8601 version of date from HTTP: '{date}' != '{amz_date[:8]}', "
+                      f"from '{amz_date}'.")
+    if region not in _regions():
+        raise Refusal("SignatureDoesNotMatch", "Credential should be scoped to a valid region. ")
+    action = request.action
+    if action and request.query_protocol and action not in _operations(service):
+        for other in ("iam", "sts"):
+            if other != service and action in _operations(other):
+                raise Refusal("SignatureDoesNotMatch",
+                              f"Credential should be scoped to correct service: '{other}'. ")
+
+
+def _check_clock(amz_date: str, now: float) -> None:
+    try:
+        when = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        raise Refusal("IncompleteSignature", "Authorization header requires existence of either a "
+                      "'X-Amz-Date' or a 'Date' header.") from None
+
+    def stamp(ts: float) -> str:
+        return time.strftime(_AMZ_DATE, time.gmtime(ts))
+
+    if when < now - SKEW_SECONDS:
+        raise Refusal("SignatureDoesNotMatch", f"Signature expired: {amz_date} is now earlier than "
+                      f"{stamp(now - SKEW_SECONDS)} ({stamp(now)} - 15 min.)")
+    if when > now + SKEW_SECONDS:
+        raise Refusal("SignatureDoesNotMatch", f"Signature not yet current: {amz_date} is still "
+                      f"later than {stamp(now + SKEW_SECONDS)} ({stamp(now)} + 15 min.)")
+
+
+def signature(secret: str, request: AwsRequest, signed_headers: list[str], amz_date: str,
+              region: str, service: str) -> str:
+    """The SigV4 signature of this request with `secret` (botocore's signer)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.compat import HTTPHeaders
+    from botocore.credentials import Credentials
+
+    http = request.http
+    headers = HTTPHeaders()
+    for name in signed_headers:
+        value = http.headers.get(name)
+        if value is not None:
+            headers[name] = value
+    raw_path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or http.path
+    path, _, query = raw_path.partition("?")
+    url = f"http://{http.headers.get('Host', 'localhost')}{path}" + (f"?{query}" if query else "")
+    signed = AWSRequest(method=http.method, url=url, headers=headers, data=request.body)
+    signed.context["timestamp"] = amz_date
+
+    class Verifier(SigV4Auth):
+        def headers_to_sign(self, _request):
+            return headers
+
+        def payload(self, _request):
+            return http.headers.get("X-Amz-Content-Sha256") or hashlib.sha256(request.body).hexdigest()
+
+    verifier = Verifier(Credentials("-", secret), service, region)
+    return verifier.signature(verifier.string_to_sign(signed, verifier.canonical_request(signed)),
+                              signed)
+
+
+def identify(account, key: str, token: str | None, now: float) -> tuple[Caller, str]:
+    """The caller a key id stands for and the secret it signs with; Refusal otherwise."""
+    root = account.root_key(key)
+    if root is not None:
+        if root.status != "Active" or token:
+            raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+        return Caller("root", account.account_id, key), root.secret_access_key
+    session = sessions.find(key)
+    if session is not None:
+        if not token or not hmac.compare_digest(token.encode(), session["session_token"].encode()):
+            raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+        if session["expires"] <= now:
+            raise Refusal("ExpiredToken", EXPIRED_TOKEN)
+        if session["kind"] == "root":
+            return Caller("root", account.account_id, key, session=session), session["secret_access_key"]
+        user = iam_backend(account.account_id).users.get(session["user_name"])
+        if user is None:
+            raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+        return (Caller("user", account.account_id, key, user.name, user.id, user.path, session),
+                session["secret_access_key"])
+    backend = iam_backend(account.account_id)
+    user_key = backend.access_keys.get(key)
+    if user_key is None or user_key.status != "Active" or token:
+        raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+    user = backend.users.get(user_key.user_name)
+    if user is None:
+        raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+    return Caller("user", account.account_id, key, user.name, user.id, user.path), user_key.secret_access_key
+
+
+def authenticate(account, request: AwsRequest, now: float | None = None) -> Caller:
+    now = time.time() if now is None else now
+    http = request.http
+    header = http.headers.get("Authorization")
+    if header is None:
+        if "X-Amz-Signature" in http.args or "X-Amz-Credential" in http.args:
+            raise Refusal("IncompleteSignature", "The sandbox does not accept presigned URLs (a "
+                          "signature in the query string): sign the request in its Authorization "
+                          "header.")
+        raise Refusal("MissingAuthenticationToken", "Request is missing Authentication Token")
+    parts = parse_authorization(header)
+    scope = parts["Credential"].split("/")
+    if len(scope) != 5:
+        raise Refusal("IncompleteSignature", "Credential should have exactly five parts: "
+                      "<key id>/<date>/<region>/<service>/aws4_request, not "
+                      f"'{parts['Credential'][:120]}'.")
+    key, date, region, service, terminator = scope
+    amz_date = http.headers.get("X-Amz-Date") or ""
+    _check_clock(amz_date, now)
+    _check_scope(request, date, region, service, terminator, amz_date)
+    token = http.headers.get("X-Amz-Security-Token")
+    caller, secret = identify(account, key, token, now)
+    signed_headers = [name for name in parts["SignedHeaders"].lower().split(";") if name]
+    if "host" not in signed_headers:
+        raise Refusal("SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the "
+                      "AWS Authorization.")
+    expected = signature(secret, request, signed_headers, amz_date, region, service)
+    if not hmac.compare_digest(expected.encode(), parts["Signature"].encode()):
+        raise Refusal("SignatureDoesNotMatch", WRONG_SIGNATURE)
+    return caller
+
+
+# Authorization.
+
+def operation_of(request: AwsRequest) -> str | None:
+    """The API operation: the query protocol's Action, a JSON protocol's X-Amz-Target, or
+    Account Management's path (/listRegions -> ListRegions)."""
+    if request.action:
+        return request.action
+    target = request.http.headers.get("X-Amz-Target")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    if request.service == "account":
+        name = request.path.strip("/").split("/")[-1]
+        return name[:1].upper() + name[1:] if name else None
+    return None
+
+
+def identity_policies(backend, user) -> list[policy.Policy]:
+    """The user's inline and attached policies and its groups' inline and attached ones."""
+    documents = list(user.policies.values())
+    documents += [default_document(managed) for managed in user.managed_policies.values()]
+    for group in backend.groups.values():
+        if user in group.users:
+            documents += list(group.policies.values())
+            documents += [default_document(managed) for managed in group.managed_policies.values()]
+    parsed = []
+    for document in documents:
+        try:
+            parsed.append(policy.parse(document))
+        except policy.MalformedPolicy:
+            continue  # refused when put; one that got in anyway grants nothing
+    return parsed
+
+
+def default_document(managed) -> str:
+    """A managed policy's default version's document."""
+    for version in managed.versions:
+        if version.is_default:
+            return version.document
+    return "{}"
+
+
+def context(caller: Caller, region: str, now: float, source_ip: str) -> dict[str, object]:
+    keys: dict[str, object] = {
+        "aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": caller.account_id,
+        "aws:PrincipalType": "Account" if caller.is_root else "User",
+        "aws:userid": caller.account_id if caller.is_root else caller.user_id,
+        "aws:CurrentTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+        "aws:EpochTime": str(int(now)), "aws:SecureTransport": "true",
+        "aws:SourceIp": source_ip,
+        "aws:RequestedRegion": region,
+    }
+    if caller.user_name:
+        keys["aws:username"] = caller.user_name
+    if caller.session is not None:
+        keys["aws:MultiFactorAuthPresent"] = "true" if caller.session.get("mfa") else "false"
+        keys["aws:TokenIssueTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                   time.gmtime(caller.session["issued"]))
+        if caller.session.get("mfa_time"):
+            keys["aws:MultiFactorAuthAge"] = str(int(now - caller.session["mfa_time"]))
+    return keys
+
+
+def decide(caller: Caller, service: str, operation: str, params: dict, region: str = "us-east-1",
+           source_ip: str = "127.0.0.1", now: float | None = None) -> None:
+    """Refusal unless `caller` may call service:operation with these parameters."""
+    action = f"{service}:{operation}"
+    if caller.is_root or action.lower() in NO_PERMISSION_NEEDED:
+        return
+    session = caller.session
+    if session is not None and session.get("origin") == "GetSessionToken":
+        if service == "iam" and not session.get("mfa"):
+            raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+        if service == "sts" and operation not in ("GetCallerIdentity", "AssumeRole"):
+            raise Refusal("AccessDenied", sessions.SESSION_STS)
+    now = time.time() if now is None else now
+    backend = iam_backend(caller.account_id)
+    user = backend.users.get(caller.user_name)
+    if user is None:
+        raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+    resource = resources.resource_arn(service, operation, params, account_id=caller.account_id,
+                                      caller_user=caller.user_name, lookup=_Lookup(backend))
+    keys = context(caller, region, now, source_ip)
+    keys.update(resources.condition_keys(service, operation, params))
+    decision = policy.evaluate(identity_policies(backend, user), action, resource, keys,
+                               boundary=_boundary(backend, user))
+    if decision.allowed or (not decision.explicit_deny and _own_password(backend, caller, action, resource)):
+        return
+    why = ("with an explicit deny in an identity-based policy" if decision.explicit_deny else
+           f"because no identity-based policy allows the {action} action")
+    code = "AccessDeniedException" if service == "account" else "AccessDenied"
+    raise Refusal(code, f"User: {caller.arn} is not authorized to perform: {action} on resource: "
+                        f"{resource} {why}")
+
+
+def _own_password(backend, caller: Caller, action: str, resource: str) -> bool:
+    """The password policy's "Allow users to change their own password" lets every IAM user
+    call ChangePassword on itself and read the policy."""
+    rules = backend.account_password_policy
+    if rules is None or not rules.allow_users_to_change_password:
+        return False
+    return action == "iam:GetAccountPasswordPolicy" or (
+        action == "iam:ChangePassword" and resource == caller.arn)
+
+
+def _boundary(backend, user) -> list[policy.Policy] | None:
+    arn = getattr(user, "awslab_permissions_boundary", None)
+    managed = backend.managed_policies.get(arn) if arn else None
+    return [policy.parse(default_document(managed))] if managed is not None else None
+
+
+class _Lookup:
+    """Entity paths from moto's backend, for resources.resource_arn."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def path(self, kind: str, name: str) -> str | None:
+        table = {"user": self.backend.users, "group": self.backend.groups,
+                 "role": self.backend.roles, "instance-profile": self.backend.instance_profiles}
+        if kind == "role":
+            found = next((r for r in self.backend.roles.values() if r.name == name), None)
+        elif kind == "instance-profile":
+            found = next((p for p in self.backend.instance_profiles.values() if p.name == name), None)
+        else:
+            found = table.get(kind, {}).get(name)
+        return getattr(found, "path", None) if found is not None else None
+
+
+def request_params(request: AwsRequest) -> dict:
+    if request.query_protocol:
+        return request.params
+    body = request.json()
+    return body if isinstance(body, dict) else {}
+
+
+class Gate:
+    """authenticate, then authorize; None lets the request go on."""
+
+    def __init__(self, account):
+        self.account = account
+
+    def __call__(self, request: AwsRequest):
+        try:
+            caller = authenticate(self.account, request)
+            request.caller = caller
+            # An operation the sandbox cannot name (a REST service) is judged as service:*.
+            operation = operation_of(request) or "*"
+            decide(caller, request.service, operation, request_params(request),
+                   request.region or self.account.region,
+                   request.environ.get("REMOTE_ADDR") or "127.0.0.1")
+        except Refusal as refusal:
+            return aws_error(request, refusal.status, refusal.code, refusal.message)
+        except Exception:  # never let a request through undecided
+            log.exception("the gate failed on %s %s", request.service, request.action)
+            return aws_error(request, 500, "InternalFailure", "The sandbox could not decide on "
+                             "this request (its log, server.log, says why); nothing was changed.")
+        return None
+
+
+def install(app) -> None:
+    app.gate = Gate(app.account)
+
+    def authenticate_route(request: AwsRequest) -> Caller:
+        try:
+            return authenticate(app.account, request)
+        except Refusal as refusal:
+            raise SandboxCallError(refusal.code, refusal.message, refusal.status) from None
+
+    app.authenticate = authenticate_route

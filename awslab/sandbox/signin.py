@@ -1,0 +1,197 @@
+"""The simulated console sign-in: root's and IAM users', as the AWS console does it.
+
+awslab-only HTTP calls (JSON in, JSON out), used through awslab.sandbox.console.
+
+Root (email address, password and MFA on AWS; account.json's console_secret here):
+
+  POST /_awslab/console/root-session  {"console_secret", "mfa_code"}
+       -> 200 {"access_key_id": "ASIA...", "secret_access_key", "session_token", "expiration"}
+       A console session acting as root (12 hours, or AWSLAB_CONSOLE_SESSION_SECONDS).
+       Once root has an MFA device, "mfa_code" (a current code of it, once) is needed:
+       without it 401 {"error": "MFACodeRequired", "serial_numbers": [...]}, a wrong one 403
+       {"error": "InvalidAuthenticationCode"}. A wrong secret: 403 {"error": "AccessDenied"}.
+
+An IAM user, at the account's sign-in URL (https://<alias or id>.signin.aws.amazon.com/console):
+
+  POST /_awslab/console/sign-in  {"account": <alias or id>, "user_name", "password",
+                                  "mfa_code"?, "new_password"?}
+       The console's steps, in its order:
+       1. account, user name and password: any wrong -> 401 {"error": "AuthenticationFailed",
+          "message": "Your authentication information is incorrect. Please try again."}
+       2. a user with an MFA device: without "mfa_code" -> 200 {"next": "mfa_code"}; a wrong
+          or used code -> 403 {"error": "InvalidAuthenticationCode"}
+       3. a required password reset: without "new_password" -> 200 {"next": "new_password",
+          "rules": [...]}; with it, ChangePassword as this user: the gate decides (refused
+          where AWS refuses it: 403 {"error": "AccessDenied", "message": "Either user is not
+          authorized to perform iam:ChangePassword or ..."}), then the password policy
+          (400 {"error": "PasswordPolicyViolation"})
+       4. signed in: PasswordLastUsed (GetUser, the credential report) is now, and
+          200 {"signed_in": true, "arn", "access_key_id", "secret_access_key",
+          "session_token", "expiration"}: a console session acting as the user.
+
+The simulated authenticator app (the learner's phone, in the sandbox):
+
+  POST /_awslab/authenticator/code  {"console_secret", "serial_number"}
+       -> 200 {"code", "seconds_left"}: a code of that virtual MFA device the sandbox will
+       accept (the current one, or the next when the current one was just used, so a
+       headless run never waits 30 seconds). Only the account's owner (console_secret) asks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+
+import pyotp
+from moto.core.utils import utcnow
+from moto.iam.exceptions import IAMException
+
+from awslab.sandbox import gate, login_profile, mfa, sessions
+from awslab.sandbox.app import Caller, SandboxCallError, json_body, json_response
+from awslab.sandbox.root_user import root_devices
+from awslab.sandbox.state import LOCK, changed, iam_backend, iso
+
+CONSOLE_SESSION_SECONDS = 12 * 3600
+INCORRECT = "Your authentication information is incorrect. Please try again."
+NOT_CHANGED = ("Either user is not authorized to perform iam:ChangePassword or entered password "
+               "does not comply with account password policy set by administrator.")
+
+
+def console_session_seconds() -> float:
+    try:
+        return max(1.0, float(os.environ.get("AWSLAB_CONSOLE_SESSION_SECONDS") or CONSOLE_SESSION_SECONDS))
+    except ValueError:
+        return float(CONSOLE_SESSION_SECONDS)
+
+
+def _owner(account, data: dict) -> None:
+    given = str(data.get("console_secret") or "")
+    if not given or not hmac.compare_digest(given.encode(), account.console_secret.encode()):
+        raise SandboxCallError("AccessDenied", "The root user's console sign-in was refused: "
+                               "the console secret is wrong.", 403)
+
+
+def _credentials(key: str, record: dict) -> dict:
+    return {"access_key_id": key, "secret_access_key": record["secret_access_key"],
+            "session_token": record["session_token"], "expiration": iso(record["expires"])}
+
+
+def _mfa(serials: list[str], code) -> bool:
+    """True when some device's code is `code` (and marks it used); a missing code raises."""
+    if not code:
+        raise SandboxCallError("MFACodeRequired", "Enter the 6-digit code from the MFA device.", 401,
+                               serial_numbers=serials)
+    if not any(sessions.check_code(serial, str(code)) for serial in serials):
+        raise SandboxCallError("InvalidAuthenticationCode", "The MFA code is not valid (or was "
+                               "already used): wait for the next code and try again.", 403)
+    return True
+
+
+def root_session(account):
+    def answer(request):
+        data = json_body(request)
+        _owner(account, data)
+        with LOCK:
+            serials = [s for s, entry in root_devices().items() if entry.get("enabled")]
+            used_mfa = _mfa(serials, data.get("mfa_code")) if serials else False
+            key, record = sessions.issue("root", None, "console", console_session_seconds(),
+                                         mfa=used_mfa)
+        return json_response(_credentials(key, record))
+
+    return answer
+
+
+def user_sign_in(account):
+    def answer(request):
+        data = json_body(request)
+        backend = iam_backend(account.account_id)
+        named = str(data.get("account") or "").strip().lower()
+        user_name = str(data.get("user_name") or "")
+        password = str(data.get("password") or "")
+        with LOCK:
+            user = backend.users.get(user_name)
+            right_account = named in (account.account_id, *backend.account_aliases)
+            if not (right_account and user is not None and user.password
+                    and hmac.compare_digest(password.encode(), user.password.encode())):
+                raise SandboxCallError("AuthenticationFailed", INCORRECT, 401)
+            used_mfa = False
+            if user.mfa_devices:
+                if not data.get("mfa_code"):
+                    return json_response({"next": "mfa_code"})
+                used_mfa = _mfa(list(user.mfa_devices), data.get("mfa_code"))
+            if user.password_reset_required:
+                new = data.get("new_password")
+                if not new:
+                    return json_response({"next": "new_password",
+                                          "rules": password_rules(backend)})
+                caller = Caller("user", account.account_id, "console", user.name, user.id,
+                                user.path, {"mfa": used_mfa, "origin": "console",
+                                            "issued": time.time(), "mfa_time": None})
+                try:
+                    gate.decide(caller, "iam", "ChangePassword", {})
+                except gate.Refusal:
+                    raise SandboxCallError("AccessDenied", NOT_CHANGED, 403) from None
+                try:
+                    login_profile.set_own_password(backend, user, password, str(new))
+                except IAMException as error:
+                    raise SandboxCallError(error.code, f"{NOT_CHANGED} ({error.message})",
+                                           400) from None
+            user.password_last_used = utcnow()
+            changed()
+            key, record = sessions.issue("user", user.name, "console", console_session_seconds(),
+                                         mfa=used_mfa)
+        return json_response(dict(_credentials(key, record), signed_in=True, arn=user.arn))
+
+    return answer
+
+
+def password_rules(backend) -> list[str]:
+    """The account's password rules, as the console lists them when a new one is chosen."""
+    rules = backend.account_password_policy
+    if rules is None:
+        return [f"At least {login_profile.DEFAULT_MIN_LENGTH} characters",
+                "At least three of: uppercase letters, lowercase letters, numbers, symbols",
+                "Not the same as the user name"]
+    found = [f"At least {rules.minimum_password_length} characters"]
+    for flag, text in ((rules.require_uppercase_characters, "An uppercase letter (A-Z)"),
+                       (rules.require_lowercase_characters, "A lowercase letter (a-z)"),
+                       (rules.require_numbers, "A number (0-9)"),
+                       (rules.require_symbols, "A symbol (! @ # $ % ^ & * ( ) _ + - = [ ] { } | ')")):
+        if flag:
+            found.append(text)
+    if rules.password_reuse_prevention:
+        found.append(f"Not one of your last {rules.password_reuse_prevention} passwords")
+    return found
+
+
+def authenticator_code(account):
+    def answer(request):
+        data = json_body(request)
+        _owner(account, data)
+        serial = str(data.get("serial_number") or "")
+        device = iam_backend(account.account_id).virtual_mfa_devices.get(serial)
+        seed = getattr(device, "base32_string_seed", None)
+        if device is None or not seed:
+            raise SandboxCallError("NoSuchEntity", f"The simulated authenticator has no device "
+                                   f"{serial!r}.", 404)
+        now = time.time()
+        step = int(now // mfa.STEP)
+        last = device.awslab_last_step
+        if last is not None and last >= step:
+            step = last + 1
+        if step > int(now // mfa.STEP) + 1:  # both the current and the next code are used
+            step_wait = (int(now // mfa.STEP) + 1) * mfa.STEP - now
+            raise SandboxCallError("TryAgain", "Both codes the device shows now were used: try "
+                                   f"again in {step_wait:.0f} s.", 409)
+        return json_response({"code": pyotp.TOTP(seed).at(step * mfa.STEP),
+                              "seconds_left": int((step + 1) * mfa.STEP - now)})
+
+    return answer
+
+
+def install(app) -> None:
+    account = app.account
+    app.route("/_awslab/console/root-session", root_session(account))
+    app.route("/_awslab/console/sign-in", user_sign_in(account))
+    app.route("/_awslab/authenticator/code", authenticator_code(account))
