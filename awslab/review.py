@@ -13,7 +13,6 @@ The checklist itself lives in awslab.checklist; `checklist_cli` is `awslab check
 from __future__ import annotations
 
 import csv
-import html
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,20 +239,6 @@ def sign_in_as(lab: Lab, source: str = "csv", user_name: str | None = None, prof
     return prove_keys(lab, keys)
 
 
-def console_steps(signed: SignedIn) -> list[str]:
-    """What to do in the console as the new user (the tutorial's last step)."""
-    return [
-        "Sign out of the console as the root user (top right: your account name, Sign out).",
-        f"Open {signed.sign_in_url} (the account ID and alias are filled in for you).",
-        f"Sign in as {signed.user_name} with the password from the .csv of notebook 02.",
-        "Set a new password when asked (the lab required a reset at first sign-in).",
-        f"Add MFA for {signed.user_name}: IAM, Users, {signed.user_name}, Security credentials, "
-        "Assign MFA device (or do it in notebook 02's optional MFA step).",
-        "From now on, use this user for everyday work and keep the root user for the few tasks "
-        "only it can do.",
-    ]
-
-
 # Retiring root's access keys.
 
 @dataclass
@@ -432,15 +417,8 @@ class SignInForm(Form):
     def show_result(self, signed: SignedIn) -> None:
         rows = [line(True, f"AWS says these keys are {signed.arn}", "an IAM user, not the root user")]
         rows.append(line(signed.administrator, signed.admin_detail or "administrator access unknown"))
-        steps = "".join(f"<li>{html.escape(s)}</li>" for s in console_steps(signed))
-        url = html.escape(signed.sign_in_url)
-        sandbox = (note("The sandbox has no web console: these are the steps on a real account. "
-                        "Here, the lab switches to this user's keys below.", AMBER)
-                   if self.lab.sandbox else "")
-        panel = (f"<div class='awslab-sign-in-url'><b>Console sign-in URL</b> "
-                 f"<a href='{url}' target='_blank'><code>{url}</code></a></div>"
-                 f"<ol style='margin:4px 0'>{steps}</ol>{sandbox}")
-        self.after.children = (W.HTML("".join(rows) + panel),)
+        rows.append(note("Next: the same user signs in to the console, below."))
+        self.after.children = (W.HTML("".join(rows)),)
 
 
 class RetireRootKeysForm(Form):
@@ -562,7 +540,7 @@ def checklist_cli(target: str = "sandbox", confirm_account_id: str | None = None
 
 __all__ = [
     "RetireRootKeysForm", "Retired", "SignInForm", "SignedIn", "UserKeys",
-    "administrator_access", "checklist_cli", "console_steps", "credentials_csv_path",
+    "administrator_access", "checklist_cli", "credentials_csv_path",
     "default_user_name", "keys_from_csv", "keys_from_profile", "keys_typed", "prove_keys",
     "retire_root_access_keys", "root_access_keys", "sign_in_as",
 ]

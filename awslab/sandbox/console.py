@@ -100,16 +100,17 @@ def root_console_session(endpoint: str, console_secret: str, mfa_code: str | Non
 
 
 def sign_in_as_user(endpoint: str, account: str, user_name: str, password: str,
-                    mfa_code: str | None = None, new_password: str | None = None) -> dict:
+                    mfa_code: str | None = None, new_password: str | None = None,
+                    pending: str | None = None) -> dict:
     """One step of an IAM user's console sign-in (see signin.py): the next thing the console
-    asks for ({"next": "mfa_code"} or {"next": "new_password", "rules": [...]}), or
-    {"signed_in": True, "arn", "access_key_id", "secret_access_key", "session_token",
-    "expiration"}."""
+    asks for ({"next": "mfa_code"} or {"next": "new_password", "rules": [...], "pending"}),
+    or {"signed_in": True, "arn", "access_key_id", "secret_access_key", "session_token",
+    "expiration"}. After "new_password", send `pending` with the new password."""
     payload = {"account": account, "user_name": user_name, "password": password}
-    if mfa_code:
-        payload["mfa_code"] = str(mfa_code)
-    if new_password:
-        payload["new_password"] = new_password
+    for name, value in (("mfa_code", mfa_code), ("new_password", new_password),
+                        ("pending", pending)):
+        if value:
+            payload[name] = str(value)
     return _request(endpoint, SIGN_IN, payload, hints={"AccessDenied": ""})
 
 

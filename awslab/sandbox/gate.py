@@ -148,10 +148,25 @@ def _check_clock(amz_date: str, now: float) -> None:
                       f"later than {stamp(now + SKEW_SECONDS)} ({stamp(now)} + 15 min.)")
 
 
+@lru_cache(maxsize=1)
+def _verifier() -> type:
+    """botocore's SigV4 signer, told which headers were signed and what the body hashed to
+    (made once: botocore is imported when the first request is checked)."""
+    from botocore.auth import SigV4Auth
+
+    class Verifier(SigV4Auth):
+        def headers_to_sign(self, request):
+            return request.awslab_headers
+
+        def payload(self, request):
+            return request.awslab_payload
+
+    return Verifier
+
+
 def signature(secret: str, request: AwsRequest, signed_headers: list[str], amz_date: str,
               region: str, service: str) -> str:
     """The SigV4 signature of this request with `secret` (botocore's signer)."""
-    from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.compat import HTTPHeaders
     from botocore.credentials import Credentials
@@ -167,15 +182,10 @@ def signature(secret: str, request: AwsRequest, signed_headers: list[str], amz_d
     url = f"http://{http.headers.get('Host', 'localhost')}{path}" + (f"?{query}" if query else "")
     signed = AWSRequest(method=http.method, url=url, headers=headers, data=request.body)
     signed.context["timestamp"] = amz_date
-
-    class Verifier(SigV4Auth):
-        def headers_to_sign(self, _request):
-            return headers
-
-        def payload(self, _request):
-            return http.headers.get("X-Amz-Content-Sha256") or hashlib.sha256(request.body).hexdigest()
-
-    verifier = Verifier(Credentials("-", secret), service, region)
+    signed.awslab_headers = headers
+    signed.awslab_payload = (http.headers.get("X-Amz-Content-Sha256")
+                             or hashlib.sha256(request.body).hexdigest())
+    verifier = _verifier()(Credentials("-", secret), service, region)
     return verifier.signature(verifier.string_to_sign(signed, verifier.canonical_request(signed)),
                               signed)
 

@@ -74,11 +74,12 @@ def warm_up(app, account) -> None:
     import botocore.auth  # noqa: F401 - the gate's signer, loaded before the first request
     from werkzeug.test import Client
 
-    from awslab.sandbox.gate import _regions
+    from awslab.sandbox.gate import _regions, _verifier
     from awslab.sandbox.state import iam_backend
 
     iam_backend(account.account_id)
     _regions()
+    _verifier()
     client = Client(app.moto_app)
     for service, host, body in WARM_UP:
         authorization = (f"AWS4-HMAC-SHA256 Credential=AWSLABWARMUP/20260101/{account.region}/"

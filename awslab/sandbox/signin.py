@@ -21,7 +21,9 @@ An IAM user, at the account's sign-in URL (https://<alias or id>.signin.aws.amaz
        2. a user with an MFA device: without "mfa_code" -> 200 {"next": "mfa_code"}; a wrong
           or used code -> 403 {"error": "InvalidAuthenticationCode"}
        3. a required password reset: without "new_password" -> 200 {"next": "new_password",
-          "rules": [...]}; with it, ChangePassword as this user: the gate decides (refused
+          "rules": [...], "pending": <token>}; the next call sends {"pending", "new_password"}
+          instead of the password and code (valid 5 minutes: an MFA code counts once);
+          ChangePassword as this user: the gate decides (refused
           where AWS refuses it: 403 {"error": "AccessDenied", "message": "Either user is not
           authorized to perform iam:ChangePassword or ..."}), then the password policy
           (400 {"error": "PasswordPolicyViolation"})
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import secrets
 import time
 
 import pyotp
@@ -53,6 +56,8 @@ from awslab.sandbox.root_user import root_devices
 from awslab.sandbox.state import LOCK, changed, iam_backend, iso
 
 CONSOLE_SESSION_SECONDS = 12 * 3600
+PENDING_SECONDS = 300
+_pending: dict[str, dict] = {}  # a sign-in waiting for its new password: token -> user, mfa
 INCORRECT = "Your authentication information is incorrect. Please try again."
 NOT_CHANGED = ("Either user is not authorized to perform iam:ChangePassword or entered password "
                "does not comply with account password policy set by administrator.")
@@ -106,24 +111,24 @@ def user_sign_in(account):
     def answer(request):
         data = json_body(request)
         backend = iam_backend(account.account_id)
-        named = str(data.get("account") or "").strip().lower()
-        user_name = str(data.get("user_name") or "")
-        password = str(data.get("password") or "")
         with LOCK:
-            user = backend.users.get(user_name)
-            right_account = named in (account.account_id, *backend.account_aliases)
-            if not (right_account and user is not None and user.password
-                    and hmac.compare_digest(password.encode(), user.password.encode())):
-                raise SandboxCallError("AuthenticationFailed", INCORRECT, 401)
-            used_mfa = False
-            if user.mfa_devices:
-                if not data.get("mfa_code"):
-                    return json_response({"next": "mfa_code"})
-                used_mfa = _mfa(list(user.mfa_devices), data.get("mfa_code"))
+            pending = _resume(data.get("pending"))
+            if pending is not None:
+                user, used_mfa = backend.users.get(pending["user_name"]), pending["mfa"]
+                password = user.password if user is not None else ""
+                if user is None:
+                    raise SandboxCallError("AuthenticationFailed", INCORRECT, 401)
+            else:
+                user, password, used_mfa = _first_steps(account, backend, data)
+                if isinstance(user, dict):  # the console asks for the MFA code first
+                    return json_response(user)
             if user.password_reset_required:
                 new = data.get("new_password")
                 if not new:
-                    return json_response({"next": "new_password",
+                    token = secrets.token_urlsafe(24)
+                    _pending[token] = {"user_name": user.name, "mfa": used_mfa,
+                                       "expires": time.time() + PENDING_SECONDS}
+                    return json_response({"next": "new_password", "pending": token,
                                           "rules": password_rules(backend)})
                 caller = Caller("user", account.account_id, "console", user.name, user.id,
                                 user.path, {"mfa": used_mfa, "origin": "console",
@@ -137,6 +142,7 @@ def user_sign_in(account):
                 except IAMException as error:
                     raise SandboxCallError(error.code, f"{NOT_CHANGED} ({error.message})",
                                            400) from None
+            _pending.pop(str(data.get("pending") or ""), None)
             user.password_last_used = utcnow()
             changed()
             key, record = sessions.issue("user", user.name, "console", console_session_seconds(),
@@ -144,6 +150,36 @@ def user_sign_in(account):
         return json_response(dict(_credentials(key, record), signed_in=True, arn=user.arn))
 
     return answer
+
+
+def _resume(token) -> dict | None:
+    """A sign-in that passed its password and MFA steps and waits for a new password."""
+    now = time.time()
+    for key in [k for k, v in _pending.items() if v["expires"] <= now]:
+        del _pending[key]
+    if not token:
+        return None
+    pending = _pending.get(str(token))
+    if pending is None:
+        raise SandboxCallError("SessionExpired", "This sign-in has expired: sign in again.", 401)
+    return pending
+
+
+def _first_steps(account, backend, data: dict):
+    """Account, user name and password, then the MFA code: (user, password, used_mfa), or
+    the console's next question as a dict."""
+    named = str(data.get("account") or "").strip().lower()
+    user = backend.users.get(str(data.get("user_name") or ""))
+    password = str(data.get("password") or "")
+    right_account = named in (account.account_id, *backend.account_aliases)
+    if not (right_account and user is not None and user.password
+            and hmac.compare_digest(password.encode(), user.password.encode())):
+        raise SandboxCallError("AuthenticationFailed", INCORRECT, 401)
+    if not user.mfa_devices:
+        return user, password, False
+    if not data.get("mfa_code"):
+        return {"next": "mfa_code"}, password, False
+    return user, password, _mfa(list(user.mfa_devices), data.get("mfa_code"))
 
 
 def password_rules(backend) -> list[str]:
