@@ -41,13 +41,25 @@ def test_headless_run_switches_to_the_new_user_and_runs_the_checklist(fresh_acco
     count = {name: calls.count(name) for name in set(calls)}
     assert count["iam:ListUsers"] == 1 and count["iam:GetCredentialReport"] == 1
     assert count["iam:ListEntitiesForPolicy"] == 1
-    # The checklist, the form, the old policy (for clean-up), the checklist's new read.
-    assert count["iam:GetAccountPasswordPolicy"] == 4
-    assert count["iam:ListAccountAliases"] == 2  # signing in (as root), the checklist
-    assert len(calls) <= 26, calls
+    # The console's new password, the checklist, the form, the old policy (for clean-up),
+    # the checklist's new read.
+    assert count["iam:GetAccountPasswordPolicy"] == 5
+    assert count["iam:ListAccountAliases"] == 3  # signing in (as root), the console, the checklist
+    assert len(calls) <= 28, calls
+    # The tutorial's last step: the new user signed in to the (simulated) console and chose a
+    # new password, as its own iam:ChangePassword; the lab's .csv holds the new one.
+    from awslab.credentials_file import read_credentials_csv
+
+    iam = now.client("iam")
+    assert not iam.get_login_profile(UserName=made["user_name"])["LoginProfile"]["PasswordResetRequired"]
+    assert iam.get_user(UserName=made["user_name"])["User"].get("PasswordLastUsed")
+    assert "Signed in to the console as" in texts
+    new_password = read_credentials_csv(made["csv"])["Password"]
+    assert new_password and new_password != made["password"]
     # No secret in the saved notebook.
     saved = notebook_text(executed)
     assert made["secret_access_key"] not in saved and made["password"] not in saved
+    assert new_password not in saved
     assert "Traceback" not in outputs_text(executed)
 
     # Again, now signed in as the new user: nothing to retire, no error.
