@@ -371,7 +371,7 @@ class AliasForm(Form):
     doing = "setting the account alias"
 
     def __init__(self, lab, alias: str | None = None, *, auto_submit: bool = False):
-        self._initial = alias
+        self._initial = self.parameter("account_alias", alias)
         self._confirmed_alias: str | None = None
         super().__init__(lab, auto_submit=auto_submit)
 
@@ -466,7 +466,7 @@ class AliasForm(Form):
         )
 
     def show(self) -> None:
-        if self.auto_submit and not self._initial:
+        if self.auto_submit and not self._initial and not self.wrong_parameter:
             from IPython.display import display
 
             display(self.widget)
@@ -563,7 +563,7 @@ class RegionsForm(Form):
 
     def __init__(self, lab, regions_to_enable=None, *, auto_submit: bool = False,
                  timeout: float | None = None, interval: float | None = None):
-        self._initial = list(regions_to_enable or [])
+        self._initial = self.parameter("regions_to_enable", regions_to_enable, [])
         self.timeout = default_timeout(lab) if timeout is None else timeout
         self.interval = default_interval(lab) if interval is None else interval
         self.statuses: dict[str, str] = {}  # Region code -> its status, as last seen
@@ -604,7 +604,7 @@ class RegionsForm(Form):
                 self.field]
 
     def show(self) -> None:
-        if self.auto_submit and not self._initial:
+        if self.auto_submit and not self._initial and not self.wrong_parameter:
             from IPython.display import display
 
             display(self.widget)

@@ -79,7 +79,7 @@ class TargetForm(Form):
     def __init__(self, target: str = "sandbox", confirm_account_id: str | None = None, *,
                  auto_submit: bool = False, profile: str | None = None, region: str | None = None):
         self._target, self._profile, self._region = target, profile, region
-        self.confirm_account_id = confirm_account_id
+        self.confirm_account_id = self.parameter("confirm_account_id", confirm_account_id)
         super().__init__(None, auto_submit=auto_submit)
 
     def build(self) -> list:
@@ -127,4 +127,5 @@ class TargetForm(Form):
         from IPython.display import display
 
         display(self.widget)
-        self.submit()
+        if not self.refuse_wrong_parameter():
+            self.submit()

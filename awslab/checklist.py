@@ -8,7 +8,8 @@
     PasswordPolicyForm(lab).show()       # the fix the lab can offer for 1.7 and 1.8
 
 Each check is PASS, FAIL or UNKNOWN (with why: a permission missing, an API error).
-Advisory checks (1.5, 1.10) are shown as such; `awslab check` still counts them.
+Advisory checks (1.5, 1.10) are shown as such; `awslab check` (print_checklist) still counts
+them. ipywidgets loads only when the notebook's view or form is built.
 """
 
 from __future__ import annotations
@@ -16,22 +17,22 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
+import re
 import shutil
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import ipywidgets as W
 from botocore.exceptions import ClientError
 
 from awslab import record
 from awslab.errors import LabError, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, Form, line, note
-from awslab.overview import admin_users
+from awslab.overview import CHANGE_PASSWORD_ARN, admin_users
 
 DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
-CHANGE_PASSWORD_ARN = "arn:aws:iam::aws:policy/IAMUserChangePassword"
 UNUSED_DAYS = 45
 KEY_AGE_DAYS = 90
 SETUP_WINDOW_SECONDS = 60   # a key created within this of its user was made "at set-up"
@@ -50,6 +51,11 @@ class Check:
     advisory: bool = False
     tradeoff: str = ""      # where the tutorial's own choice trips (or meets) the control
     fix: str = ""           # a fix the lab offers ("password_policy"), or ""
+
+    @property
+    def id(self) -> str:
+        """The benchmark's number, or the title as a slug for the tutorial's own checks."""
+        return self.cis or re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
 
     @property
     def label(self) -> str:
@@ -414,6 +420,27 @@ def html_table(checks: list[Check]) -> str:
             + note(f"{passed} of {len(checks)} checks pass."))
 
 
+def print_checklist(target: str = "sandbox", confirm_account_id: str | None = None, *,
+                    as_json: bool = False) -> int:
+    """`awslab check`: the checklist as a text table, or as JSON (one object per control: id,
+    title, status, detail) for an instructor's or a grader's tools; 0 only when every check
+    passes."""
+    from awslab.session import connect
+
+    lab = connect(target, confirm_account_id)
+    checks = run_checklist(lab)
+    passed = sum(c.status == PASS for c in checks)
+    if as_json:
+        print(json.dumps([{"id": c.id, "title": c.title, "status": c.status, "detail": c.why}
+                          for c in checks], indent=2))
+    else:
+        print(f"Security checklist for account {lab.account_id} (signed in as {lab.principal}), "
+              "after the CIS AWS Foundations Benchmark v5.0")
+        print(text_table(checks))
+        print(f"{passed} of {len(checks)} checks pass.")
+    return 0 if passed == len(checks) else 1
+
+
 def text_table(checks: list[Check], width: int | None = None) -> str:
     width = width or max(72, min(120, shutil.get_terminal_size((100, 20)).columns))
     indent = " " * 24
@@ -432,6 +459,8 @@ class ChecklistView:
     """The checklist as an HTML table in the notebook, with refresh()."""
 
     def __init__(self, lab):
+        import ipywidgets as W
+
         self.lab = lab
         self.checks: list[Check] = []
         self.facts: Facts | None = None
@@ -531,6 +560,8 @@ class PasswordPolicyForm(Form):
         super().__init__(lab, auto_submit=auto_submit)
 
     def build(self) -> list:
+        import ipywidgets as W
+
         try:
             self.before = current_password_policy(self.lab)
         except ClientError as error:
@@ -578,6 +609,8 @@ class PasswordPolicyForm(Form):
         return set_password_policy(self.lab, **values)
 
     def show_result(self, policy: dict) -> None:
+        import ipywidgets as W
+
         self.before = policy
         rows = [line(True, f"Minimum password length {policy.get('MinimumPasswordLength')}"),
                 line(True, f"Reuse prevention {policy.get('PasswordReusePrevention') or 'off'}")]

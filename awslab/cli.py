@@ -6,17 +6,20 @@ import argparse
 import os
 import shlex
 import sys
-from pathlib import Path
 
 from awslab.errors import LabError
 
 
-def notebooks_dir() -> Path:
-    """The lab's notebooks: ./notebooks when run from a checkout, else beside the package."""
-    for candidate in (Path.cwd() / "notebooks", Path(__file__).resolve().parent.parent / "notebooks"):
-        if (candidate / "00_setup.ipynb").exists():
-            return candidate
-    raise LabError("The lab's notebooks were not found: run awslab from the folder that holds notebooks/.")
+def port(text: str) -> int:
+    """An --port value: a TCP port number."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port: give a number from 1 to 65535, "
+                                         "or leave --port out")
+    return number
 
 
 def cmd_sandbox(args) -> int:
@@ -63,28 +66,39 @@ def cmd_sandbox(args) -> int:
 
 
 def cmd_lab(args) -> int:
+    """JupyterLab with its token (loopback is no boundary on a shared machine: every local user
+    reaches it); the token goes to JupyterLab in its environment, which other users cannot
+    read, and into the URL printed here, which only this terminal shows."""
+    import secrets
+    import socket
     import subprocess
 
+    from awslab.notebooks import notebooks_dir
+
+    root = notebooks_dir().parent
+    with socket.socket(socket.AF_INET6 if ":" in args.ip else socket.AF_INET) as probe:
+        try:
+            probe.bind((args.ip, args.port))
+        except OSError as error:
+            raise LabError(f"JupyterLab cannot listen on {args.ip} port {args.port} ({error.strerror}): "
+                           "choose another port with `awslab lab --port N`.", code="PortTaken") from None
     if args.target == "sandbox":
         from awslab import sandbox
 
         info = sandbox.ensure_running()
         print(f"sandbox running: {info.endpoint} (account {info.account_id})")
-    root = notebooks_dir().parent
-    loopback = args.ip in ("127.0.0.1", "localhost", "::1")
+    token = secrets.token_hex(24)
     command = [sys.executable, "-m", "jupyter", "lab", f"--ip={args.ip}", f"--port={args.port}",
-               f"--ServerApp.root_dir={root}", "--ServerApp.default_url=/lab/tree/notebooks/00_setup.ipynb"]
-    if loopback:
-        # Token-less only where no one else can reach it.
-        command += ["--IdentityProvider.token=", "--ServerApp.password="]
+               "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
+               "--ServerApp.default_url=/lab/tree/notebooks/00_setup.ipynb"]
     if os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI run as root
     if args.no_browser:
         command.append("--no-browser")
-    print(f"JupyterLab: http://{args.ip}:{args.port}/lab/tree/notebooks/00_setup.ipynb"
-          + ("" if loopback else "  (with the token JupyterLab prints below)"))
+    host = f"[{args.ip}]" if ":" in args.ip else args.ip
+    print(f"JupyterLab: http://{host}:{args.port}/lab/tree/notebooks/00_setup.ipynb?token={token}")
     sys.stdout.flush()
-    return subprocess.call(command)
+    return subprocess.call(command, env=dict(os.environ, JUPYTER_TOKEN=token))
 
 
 def cmd_run(args) -> int:
@@ -95,9 +109,9 @@ def cmd_run(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from awslab.review import checklist_cli
+    from awslab.checklist import print_checklist
 
-    return checklist_cli(target=args.target, confirm_account_id=args.confirm_account_id)
+    return print_checklist(args.target, args.confirm_account_id, as_json=args.json)
 
 
 def cmd_clean(args) -> int:
@@ -119,13 +133,13 @@ def parser() -> argparse.ArgumentParser:
                        ("reset", "back to a brand-new account")]:
         action = box_sub.add_parser(name, help=text)
         if name in ("start", "reset"):
-            action.add_argument("--port", type=int, default=None)
+            action.add_argument("--port", type=port, default=None)
     box.set_defaults(func=cmd_sandbox)
 
     lab = sub.add_parser("lab", help="the sandbox and JupyterLab on notebooks/00_setup.ipynb")
     lab.add_argument("--target", choices=["sandbox", "aws"], default="sandbox")
     lab.add_argument("--ip", default="127.0.0.1")
-    lab.add_argument("--port", type=int, default=int(os.environ.get("AWSLAB_LAB_PORT", 8888)))
+    lab.add_argument("--port", type=port, default=int(os.environ.get("AWSLAB_LAB_PORT", 8888)))
     lab.add_argument("--no-browser", action="store_true")
     lab.set_defaults(func=cmd_lab)
 
@@ -141,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=text)
         command.add_argument("--target", choices=["sandbox", "aws"], default="sandbox")
         command.add_argument("--confirm-account-id", default=None)
+        if name == "check":
+            command.add_argument("--json", action="store_true", help="one JSON object per control")
         if name == "clean":
             command.add_argument("--yes", action="store_true", help="do not ask before deleting")
         command.set_defaults(func=func)

@@ -1,6 +1,8 @@
 """Forms: objects with fields, a `submit()` that calls one plain function, a `result`.
 
 The button only calls `submit()`; headless runs (`auto_submit=True`) call it too.
+ipywidgets loads when a form is built, not when this module is imported: the HTML helpers
+(`line`, `note`, `table`) serve the command line too.
 A refused submission shows one sentence in the form (never a traceback, which goes to
 the log); headless, the same sentence is raised as a LabError so the run fails visibly.
 
@@ -13,9 +15,6 @@ from __future__ import annotations
 
 import html
 import time
-
-import ipywidgets as W
-from IPython.display import display
 
 from awslab.errors import LabError, explain
 from awslab.log import get_logger
@@ -52,8 +51,11 @@ class Form:
     title = ""
     submit_label = "Submit"
     doing = "submitting the form"
+    wrong_parameter: str | None = None  # a notebook parameter of the wrong type (see parameter())
 
     def __init__(self, lab, *, auto_submit: bool = False):
+        import ipywidgets as W
+
         self.lab = lab
         self.auto_submit = auto_submit
         self.result = None
@@ -69,6 +71,30 @@ class Form:
         heading = [W.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
         self.widget = W.VBox([*heading, *rows, W.HBox([self.button]), self.message, self.after])
         self.widget.add_class("awslab-form")
+
+    def parameter(self, name: str, value, default=None):
+        """A notebook parameter as the form received it, checked against the type its notebook's
+        parameters cell declares (awslab.notebooks.check). None, and a value of the wrong type,
+        give `default`; the wrong value is refused when the form is shown (refuse_wrong_parameter())."""
+        from awslab.notebooks import check
+
+        if value is None:
+            return default
+        try:
+            return check(name, value)
+        except LabError as error:
+            if self.wrong_parameter is None:
+                self.wrong_parameter = (f"{error.sentence.rstrip('.')}: correct it in the parameters "
+                                        "cell and run the notebook again.")
+            return default
+
+    def refuse_wrong_parameter(self) -> bool:
+        """Refuse a wrong parameter (see parameter()) as any refused step is: one sentence in
+        the form, raised headless. True when there was one."""
+        if self.wrong_parameter is None:
+            return False
+        self.refuse(LabError(self.wrong_parameter, code="WrongParameter"))
+        return True
 
     # Subclasses fill these in.
     def build(self) -> list:
@@ -132,6 +158,8 @@ class Form:
         if self.auto_submit:
             on_yes()
             return
+        import ipywidgets as W
+
         yes = W.Button(description=yes_label, button_style="danger", layout=W.Layout(width="auto"))
         no = W.Button(description="Cancel", layout=W.Layout(width="auto"))
         yes.add_class("awslab-yes")
@@ -152,8 +180,10 @@ class Form:
         self.after.children = (*self.after.children, box)
 
     def show(self) -> None:
+        from IPython.display import display
+
         display(self.widget)
-        if self.auto_submit:
+        if not self.refuse_wrong_parameter() and self.auto_submit:
             self.submit()
 
     def _repr_keys(self):

@@ -12,7 +12,10 @@ from botocore.exceptions import ClientError
 
 from awslab.errors import explain
 
+# The AWS managed policies the lab attaches: to the group, and (as the console does) to a
+# user who must change their password at first sign-in.
 ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+CHANGE_PASSWORD_ARN = "arn:aws:iam::aws:policy/IAMUserChangePassword"
 
 
 @dataclass

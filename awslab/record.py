@@ -11,6 +11,10 @@ from pathlib import Path
 
 from awslab.home import lab_home, read_json, write_json_private
 
+# The tag on every IAM user the lab creates (key, value): what clean-up may remove even
+# without a record.
+LAB_TAG = ("created-by", "awslab")
+
 
 def _path(account_id: str) -> Path:
     return lab_home() / "records" / f"{account_id}.json"

@@ -105,7 +105,8 @@ def save_connection(**choice) -> None:
 def connect(target: str = "sandbox", confirm_account_id: str | None = None, *,
             profile: str | None = None, region: str | None = None) -> Lab:
     """A connected Lab for target 'sandbox' or 'aws'; LabError with one sentence otherwise."""
-    target = (target or "sandbox").strip().lower()
+    target = target or "sandbox"
+    target = target.strip().lower() if isinstance(target, str) else target
     if target not in TARGETS:
         raise LabError(f"Unknown target {target!r}: use one of {', '.join(repr(t) for t in TARGETS)}.",
                        code="UnknownTarget")

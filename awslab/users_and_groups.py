@@ -18,6 +18,7 @@ Everything created is tagged (users: created-by=awslab) and recorded with awslab
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import html
 import re
 import unicodedata
@@ -40,7 +41,7 @@ from awslab.credentials_file import (
 from awslab.errors import LabError, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, Form, line, note, table
 from awslab.log import get_logger, keep_out_of_logs
-from awslab.overview import ADMIN_POLICY_ARN
+from awslab.overview import ADMIN_POLICY_ARN, CHANGE_PASSWORD_ARN
 from awslab.passwords import (
     PasswordInput,
     PasswordPolicy,
@@ -48,6 +49,7 @@ from awslab.passwords import (
     password_policy,
     password_problem,
 )
+from awslab.record import LAB_TAG
 
 __all__ = [
     "ADMIN_POLICY_ARN", "CHANGE_PASSWORD_ARN", "DEFAULT_GROUP_NAME", "DEFAULT_USER_NAME", "LAB_TAG", "GroupForm", "NewKey", "NewUser", "UserForm",
@@ -58,8 +60,6 @@ __all__ = [
 
 DEFAULT_USER_NAME = "awslab-admin"
 DEFAULT_GROUP_NAME = "administrators"
-CHANGE_PASSWORD_ARN = "arn:aws:iam::aws:policy/IAMUserChangePassword"
-LAB_TAG = ("created-by", "awslab")
 MAX_TAGS, MAX_KEY, MAX_VALUE = 50, 128, 256
 MAX_ACCESS_KEYS = 2
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
@@ -241,13 +241,15 @@ def resolve_policy(lab, name_or_arn: str) -> str:
         _seen_aws_policy(lab, arn)
         return arn
     try:
-        for policy in aws_managed_policies(lab):
-            if policy["PolicyName"] == wanted:
-                return policy["Arn"]
+        names = {policy["PolicyName"]: policy["Arn"] for policy in aws_managed_policies(lab)}
     except ClientError:
         return f"arn:aws:iam::aws:policy/{wanted}"
-    raise LabError(f"No AWS managed policy is named {wanted!r}: search the list for the policy you mean "
-                   "(names are case sensitive, for example AdministratorAccess).", code="NoSuchEntity")
+    if wanted in names:
+        return names[wanted]
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.8)
+    meant = f"did you mean {close[0]}? Or " if close else ""
+    raise LabError(f"No AWS managed policy is named {wanted!r}: {meant}search the list for the policy you "
+                   "mean (names are case sensitive, for example AdministratorAccess).", code="NoSuchEntity")
 
 
 def _policy_name(arn: str) -> str:
@@ -348,7 +350,7 @@ class GroupResult:
     group: dict | None = None
 
 
-def create_admin_group(lab, group_name: str = "administrators", policy_arns=(ADMIN_POLICY_ARN,), *,
+def create_admin_group(lab, group_name: str = DEFAULT_GROUP_NAME, policy_arns=(ADMIN_POLICY_ARN,), *,
                        exists_ok: bool = True) -> GroupResult:
     """Create the group with the policies attached, or (when it exists and `exists_ok`) attach
     the ones it lacks. One unit: on failure, what was done is undone."""
@@ -418,9 +420,11 @@ class GroupForm(Form):
     submit_label = "Create group"
     doing = "creating the group"
 
-    def __init__(self, lab, group_name: str = "administrators", policy_name: str = "AdministratorAccess", *,
+    def __init__(self, lab, group_name: str = DEFAULT_GROUP_NAME, policy_name: str = "AdministratorAccess", *,
                  auto_submit: bool = False):
-        self._group_name, self._policy_name = group_name, policy_name
+        self._group_name = self.parameter("group_name", group_name, DEFAULT_GROUP_NAME)
+        self._policy_name = self.parameter("policy_name", policy_name)
+        self.policy_problem: str | None = None  # why policy_name names no AWS managed policy
         self.selected: dict[str, str] = {}
         super().__init__(lab, auto_submit=auto_submit)
 
@@ -447,6 +451,7 @@ class GroupForm(Form):
             arn = resolve_policy(self.lab, self._policy_name) if self._policy_name else None
         except LabError as error:
             arn = None
+            self.policy_problem = error.sentence
             self.say(False, error.sentence)
         if arn:
             self.selected[arn] = _policy_name(arn)
@@ -517,6 +522,8 @@ class GroupForm(Form):
         return {"group_name": self.name.value.strip(), "policy_arns": sorted(self.selected)}
 
     def action(self, group_name, policy_arns):
+        if not policy_arns and self.policy_problem:  # policy_name named none: say so, not "pick one"
+            raise LabError(self.policy_problem, code="NoSuchEntity")
         return create_admin_group(self.lab, group_name, policy_arns)
 
     def show_result(self, result: GroupResult) -> None:
@@ -893,11 +900,14 @@ class UserForm(Form):
                  programmatic_access: bool = True, password: str | None = None,
                  require_password_reset: bool = True, groups=(DEFAULT_GROUP_NAME,), tags=None,
                  auto_submit: bool = False, save_cli_profile: bool = False, profile_name: str | None = None):
-        self._init = dict(user_name=user_name, console_access=console_access,
-                          programmatic_access=programmatic_access, password=password,
-                          require_password_reset=require_password_reset, groups=list(groups or []),
-                          tags=_tag_pairs(tags))
-        self.save_profile = save_cli_profile
+        given = self.parameter
+        self._init = dict(user_name=given("user_name", user_name, DEFAULT_USER_NAME),
+                          console_access=given("console_access", console_access, True),
+                          programmatic_access=given("programmatic_access", programmatic_access, True),
+                          password=given("password", password),
+                          require_password_reset=given("require_password_reset", require_password_reset, True),
+                          groups=list(groups or []), tags=_tag_pairs(given("tags", tags, {})))
+        self.save_profile = given("save_cli_profile", save_cli_profile, False)
         self.profile_name_default = profile_name
         self.secret_widgets: list = []
         self.new_user: NewUser | None = None
@@ -1179,6 +1189,8 @@ class UserForm(Form):
 
     def show(self) -> None:
         display(self.widget)
+        if self.refuse_wrong_parameter():
+            return
         _key, plan, _problem = self._planned
         try:
             # A plan for this name means the review, made as the form was built (just before it is
