@@ -130,6 +130,7 @@ class ConsoleSignInForm(Form):
         self.step = ConsoleStep(user_name)
         self._password = ""  # kept in the kernel between steps, never shown
         super().__init__(lab, auto_submit=auto_submit)
+        self.widget.add_class("awslab-console-sign-in")
 
     def build(self) -> list:
         self.account = account_for_sign_in(self.lab) if self.lab.sandbox else self.lab.account_id
@@ -143,7 +144,7 @@ class ConsoleSignInForm(Form):
                                "checks what AWS's would, in the same order.")
         self.user_name = W.Text(value=self._user_name, description="IAM user name",
                                 style={"description_width": "10em"})
-        self.from_csv = W.Checkbox(value=True, indent=False,
+        self.from_csv = W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto"),
                                    description="Use the password from the .csv of notebook 02")
         self.password = PasswordInput(label="Password", placeholder="from the .csv")
         self.password.layout.display = "none"
@@ -158,7 +159,7 @@ class ConsoleSignInForm(Form):
         self.new_password = PasswordInput(label="New password")
         self.confirm = PasswordInput(label="Confirm new password")
         self.rules = W.HTML()
-        self.keep_in_csv = W.Checkbox(value=True, indent=False, description=(
+        self.keep_in_csv = W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto"), description=(
             "Keep the new password in the lab's .csv (mode 0600) in place of the first one"))
         for box in (self.new_password, self.confirm):
             box.on_change(self._check_rules)
@@ -276,6 +277,7 @@ class ConsoleSignInForm(Form):
                              where.strip(" ()")))
         rows.append(line(True, "PasswordLastUsed is now", "the credential report shows it too"))
         self.after.children = (W.HTML("".join(rows)),)
+        self.button.description = "Signed in"
         self.button.disabled = True
         self.message.value = f"<div style='color:{GREEN};font-weight:600'>Signed in.</div>"
 

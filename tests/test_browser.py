@@ -221,3 +221,51 @@ def test_enable_a_region_in_the_regions_form_of_notebook_03_with_a_browser(serve
         page.locator(".awslab-region-button").first.evaluate(
             "e => e.scrollIntoView({block: 'center'})")
         screenshot(page, "03_regions")
+
+
+def test_sign_in_to_the_console_as_the_new_user_in_notebook_04_with_a_browser(served):
+    """The tutorial's last step in the simulated console: the .csv's password, a new password
+    (a mismatch first, then the right one, checked as typed), signed in."""
+    import awslab
+    from tests.test_review import make_user
+
+    url, root = served
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    iam = lab.client("iam")
+    new_password = "Browser-Chosen-Passw0rd-42"
+    with browser_page() as page:
+        open_notebook(page, url, "notebooks/04_sign_in_and_review.ipynb")
+        run_all_cells(page)
+        form = page.locator(".awslab-console-sign-in").first
+        form.wait_for(timeout=90_000)
+        form.locator(".awslab-submit").click()
+        page.wait_for_function("() => document.body.innerText.includes('You must choose a new password')",
+                               timeout=60_000)
+        fields = form.locator("input.awslab-password-input:visible")
+        fields.nth(0).fill(new_password)
+        fields.nth(1).fill(new_password + "x")
+        page.wait_for_function("() => document.body.innerText.includes('The two new passwords differ')",
+                               timeout=20_000)
+        form.locator(".awslab-submit").click()
+        page.wait_for_function("() => document.body.innerText.includes('type the same one in both fields')",
+                               timeout=20_000)
+        screenshot(page, "04_console_new_password_mismatch")
+        assert iam.get_login_profile(UserName=made["user_name"])["LoginProfile"]["PasswordResetRequired"]
+        fields.nth(1).fill(new_password)
+        page.wait_for_function("() => document.body.innerText.includes('Both fields match')",
+                               timeout=20_000)
+        form.locator(".awslab-submit").click()
+        page.wait_for_function("() => document.body.innerText.includes('Signed in to the console as')",
+                               timeout=60_000)
+        assert_widgets_render(page)
+        screenshot(page, "04_console_signed_in")
+        assert new_password not in page.inner_text("body")
+
+    login = iam.get_login_profile(UserName=made["user_name"])["LoginProfile"]
+    assert login["PasswordResetRequired"] is False
+    assert iam.get_user(UserName=made["user_name"])["User"].get("PasswordLastUsed")
+    from awslab.sandbox import console
+
+    signed = console.sign_in_as_user(lab.endpoint_url, lab.account_id, made["user_name"], new_password)
+    assert signed["signed_in"] is True
