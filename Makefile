@@ -1,16 +1,33 @@
-# Two commands: `make lab` and `make test`. Both make their own virtual environment.
+# Two commands: `make lab` and `make test`. Both make their own virtual environment, with uv
+# (seconds) from PATH, or fetched once from PyPI into .uv/; with pip when uv cannot be had.
+# constraints-dev.txt pins every package to the versions last tested, so CI installs what
+# passed; on a Python those pins do not fit, the newest versions the ranges allow.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-awslab
+INSTALL := -r requirements-dev.txt -e .
+PINS := -c constraints-dev.txt
+UNPINNED := echo "the versions in constraints-dev.txt do not fit this Python: installing the newest the ranges allow"
 
-.PHONY: setup lab test run bench clean-venv
+.PHONY: setup lab test run bench clean-venv constraints
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e .
-	touch $(STAMP)
+$(STAMP): requirements.txt requirements-dev.txt constraints-dev.txt pyproject.toml
+	@uv=$$(command -v uv || echo .uv/bin/uv); \
+	[ -x "$$uv" ] || $(PYTHON) -m pip install --quiet --target .uv uv >/dev/null 2>&1 || true; \
+	if [ -x "$$uv" ]; then \
+	  echo "making $(VENV) with uv"; \
+	  export UV_PYTHON_DOWNLOADS=never; \
+	  "$$uv" venv --quiet --seed --allow-existing --python $(PYTHON) $(VENV) && \
+	  { "$$uv" pip install --quiet --python $(BIN)/python $(PINS) $(INSTALL) || \
+	    { $(UNPINNED); "$$uv" pip install --quiet --python $(BIN)/python $(INSTALL); }; }; \
+	else \
+	  echo "making $(VENV) with pip (uv is not on PATH and could not be fetched)"; \
+	  $(PYTHON) -m venv $(VENV) && \
+	  { $(BIN)/python -m pip install --quiet $(PINS) $(INSTALL) || \
+	    { $(UNPINNED); $(BIN)/python -m pip install --quiet $(INSTALL); }; }; \
+	fi
+	@touch $(STAMP)
 
 setup: $(STAMP) ## make the virtual environment
 
@@ -26,6 +43,10 @@ run: $(STAMP) ## run the whole lab headless on the sandbox, executed notebooks i
 
 bench: $(STAMP) ## the benchmarks (ratios measured side by side)
 	$(BIN)/python benchmarks/run_all.py
+
+constraints: $(STAMP) ## pin the newest versions the ranges allow (then run make test)
+	$$(command -v uv || echo .uv/bin/uv) pip compile --quiet --upgrade --python $(BIN)/python \
+	  --no-annotate --custom-compile-command "make constraints" requirements-dev.txt -o constraints-dev.txt
 
 clean-venv:
 	rm -rf $(VENV)
