@@ -105,8 +105,9 @@ def sign_in_to_console(lab: Lab, user_name: str, password: str, *, account: str 
                        password_changed=bool(new_password))
 
 
-def simulated_code(lab: Lab, user_name: str) -> str:
-    """The code the simulated authenticator app shows for the user's MFA device."""
+def simulated_code(lab: Lab, user_name: str, *, wait: bool = True) -> str:
+    """The code the simulated authenticator app shows for the user's MFA device (waiting for
+    a new one when the ones it shows were just used, unless `wait` is False)."""
     from awslab.sandbox import console
     from awslab.sandbox.account import load_or_create
 
@@ -115,7 +116,7 @@ def simulated_code(lab: Lab, user_name: str) -> str:
         raise LabError(f"{user_name} has no MFA device for the simulated authenticator to answer.",
                        code="NoMfaDevice")
     return console.authenticator_code(lab.endpoint_url, load_or_create().console_secret,
-                                      devices[0]["SerialNumber"])
+                                      devices[0]["SerialNumber"], wait=wait)
 
 
 class ConsoleSignInForm(Form):
@@ -188,7 +189,7 @@ class ConsoleSignInForm(Form):
 
     def _fill_code(self) -> None:
         try:
-            self.code.value = simulated_code(self.lab, self.user_name.value)
+            self.code.value = simulated_code(self.lab, self.user_name.value, wait=False)
         except Exception as error:
             self.refuse(error, "asking the simulated authenticator")
 

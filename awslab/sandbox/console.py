@@ -114,12 +114,22 @@ def sign_in_as_user(endpoint: str, account: str, user_name: str, password: str,
     return _request(endpoint, SIGN_IN, payload, hints={"AccessDenied": ""})
 
 
-def authenticator_code(endpoint: str, console_secret: str, serial_number: str) -> str:
+def authenticator_code(endpoint: str, console_secret: str, serial_number: str, *,
+                       wait: bool = True) -> str:
     """The code the simulated authenticator app shows for this device now (one the sandbox
-    will accept)."""
-    answer = _request(endpoint, AUTHENTICATOR, {"console_secret": console_secret,
-                                                "serial_number": serial_number})
-    return str(answer["code"])
+    will accept). When the codes it shows were just used (AWS accepts each once), it waits
+    for the next one to appear (at most 30 s), unless `wait` is False (LabError "TryAgain")."""
+    import time
+
+    payload = {"console_secret": console_secret, "serial_number": serial_number}
+    try:
+        return str(_request(endpoint, AUTHENTICATOR, payload)["code"])
+    except LabError as error:
+        delay = getattr(error, "details", {}).get("wait_seconds")
+        if not wait or error.code != "TryAgain" or delay is None:
+            raise
+    time.sleep(min(float(delay), 31.0))
+    return str(_request(endpoint, AUTHENTICATOR, payload)["code"])
 
 
 def create_root_virtual_mfa(lab, device_name: str = "root-account-mfa-device") -> dict:

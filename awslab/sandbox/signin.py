@@ -36,7 +36,9 @@ The simulated authenticator app (the learner's phone, in the sandbox):
   POST /_awslab/authenticator/code  {"console_secret", "serial_number"}
        -> 200 {"code", "seconds_left"}: a code of that virtual MFA device the sandbox will
        accept (the current one, or the next when the current one was just used, so a
-       headless run never waits 30 seconds). Only the account's owner (console_secret) asks.
+       headless run rarely waits); when both were used, 409 {"error": "TryAgain",
+       "wait_seconds"} until the next one appears. Only the account's owner (console_secret)
+       asks.
 """
 
 from __future__ import annotations
@@ -217,9 +219,9 @@ def authenticator_code(account):
         if last is not None and last >= step:
             step = last + 1
         if step > int(now // mfa.STEP) + 1:  # both the current and the next code are used
-            step_wait = (int(now // mfa.STEP) + 1) * mfa.STEP - now
-            raise SandboxCallError("TryAgain", "Both codes the device shows now were used: try "
-                                   f"again in {step_wait:.0f} s.", 409)
+            wait = max(0.0, (step - 1) * mfa.STEP - now) + 0.05
+            raise SandboxCallError("TryAgain", "Both codes the device shows now were used: a new "
+                                   f"one appears in {wait:.0f} s.", 409, wait_seconds=wait)
         return json_response({"code": pyotp.TOTP(seed).at(step * mfa.STEP),
                               "seconds_left": int((step + 1) * mfa.STEP - now)})
 
