@@ -169,10 +169,11 @@ def scrub(path: Path) -> int:
 
 class Kernels:
     """A kernel for each notebook of a run, the next one started while the current notebook
-    runs (a kernel takes about a second to start, most of it importing, which then overlaps
-    the notebook's own work). The kernels talk over IPC, through Unix sockets in a folder only
-    this user can open: no TCP port another local user could connect to, and so no warning
-    from ipykernel about unencrypted TCP in the run's output."""
+    runs: its start (about a second, most of it importing) and then the imports of the
+    notebook it is for overlap the current notebook's work. The kernels talk over IPC,
+    through Unix sockets in a folder only this user can open: no TCP port another local user
+    could connect to, and so no warning from ipykernel about unencrypted TCP in the run's
+    output."""
 
     def __init__(self, cwd: Path, kernel_name: str = "python3"):
         import tempfile
@@ -180,17 +181,23 @@ class Kernels:
         self.cwd, self.kernel_name = cwd, kernel_name
         self.folder = Path(tempfile.mkdtemp(prefix="awslab-kernels-"))  # mode 0700
         self.started = 0
-        self.waiting = None
+        self.waiting = None  # (kernel, the client that asked it to import) or None
 
-    def start_next(self) -> None:
-        """Start the kernel the next notebook will take, unless one is waiting."""
+    def start_next(self, notebook: Path | None = None) -> None:
+        """Start the kernel the next notebook will take, unless one is waiting, and have it
+        import what `notebook` imports."""
         if self.waiting is None:
-            self.waiting = self._start()
+            kernel = self._start()
+            self.waiting = (kernel, _import_ahead(kernel, notebook) if notebook else None)
 
     def take(self):
         """The waiting kernel (or a new one) for the notebook about to run; it is stopped when
         that notebook ends (see execute_notebook)."""
-        kernel, self.waiting = self.waiting or self._start(), None
+        if self.waiting is None:
+            return self._start()
+        (kernel, client), self.waiting = self.waiting, None
+        if client is not None:
+            client.stop_channels()  # the kernel goes on importing; the notebook's cells queue after
         return kernel
 
     def _start(self):
@@ -210,8 +217,7 @@ class Kernels:
         from jupyter_core.utils import run_sync
 
         if self.waiting is not None:
-            run_sync(self.waiting.shutdown_kernel)(now=True)
-            self.waiting = None
+            run_sync(self.take().shutdown_kernel)(now=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Kernels:
@@ -219,6 +225,63 @@ class Kernels:
 
     def __exit__(self, *_exc) -> None:
         self.close()
+
+
+def notebook_imports(notebook: Path) -> list[str]:
+    """The modules a notebook's cells import at their top level (not inside an `if`), and the
+    names they import from a module, which may be modules too."""
+    import ast
+
+    found: list[str] = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell["source"]))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                # `from awslab import mfa` imports a module; `from awslab.mfa import Form`, a name
+                found += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return list(dict.fromkeys(found))
+
+
+# What a kernel does ahead: import, then parse the service models every notebook's connect()
+# needs (a client made, never called: the models stay in the loader awslab.session shares).
+_IMPORT_AHEAD = """
+def _awslab_import_ahead(names):
+    for name in names:
+        try:
+            __import__(name)
+        except Exception:  # not a module (a class or a function), or one the cell will report
+            pass
+    try:
+        from awslab.session import keyed_session
+    except Exception:
+        return
+    session = keyed_session("ahead", "ahead", None, "us-east-1")
+    for service in ("sts", "iam"):
+        session.client(service, endpoint_url="http://127.0.0.1:9")
+_awslab_import_ahead({modules!r})
+del _awslab_import_ahead
+"""
+
+
+def _import_ahead(kernel, notebook: Path):
+    """Ask a starting kernel to import the notebook's modules (and parse the models its
+    connect() will need), silently: no execution count, no output, no name left bound. The
+    notebook's own imports then find them loaded. Returns the client, to be stopped once the
+    kernel has had the request (Kernels.take)."""
+    modules = notebook_imports(notebook)
+    if not modules:
+        return None
+    client = kernel.client()
+    client.start_channels()
+    client.execute(_IMPORT_AHEAD.format(modules=modules), silent=True, store_history=False)
+    return client
 
 
 def execute_notebook(source: Path, output: Path, parameters: dict, cwd: Path | None = None,
@@ -296,8 +359,8 @@ def run_lab(notebooks_dir: Path, output_dir: Path, params: dict, target: str = "
                 continue
             started = time.monotonic()
             kernel = kernels.take()
-            if index + 1 < len(names):
-                kernels.start_next()  # boots while this notebook runs
+            if index + 1 < len(names):  # boots, then imports, while this notebook runs
+                kernels.start_next(notebooks_dir / f"{names[index + 1]}.ipynb")
             try:
                 execute_notebook(source_path, output, plan[name], notebooks_dir, kernel)
                 runs.append(NotebookRun(name, "passed", time.monotonic() - started, output=output))
@@ -336,7 +399,7 @@ def run_lab_cli(params_file=None, output_dir="output", target="sandbox", clean_u
     parameters_for_each(params, target, folder, source)  # before anything runs or changes
     names = LAB + ([CLEAN_UP] if clean_up else [])
     kernels = Kernels(folder)
-    kernels.start_next()  # the first notebook's kernel boots while the sandbox starts
+    kernels.start_next(folder / f"{names[0]}.ipynb")  # boots while the sandbox starts
     if target == "sandbox":
         from awslab import sandbox
 

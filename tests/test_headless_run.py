@@ -16,6 +16,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,39 @@ def test_the_lab_policy_is_a_valid_identity_policy():
                     "iam:UpdateAccountPasswordPolicy", "iam:DeleteAccountPasswordPolicy",
                     "iam:ListAccountAliases", "iam:CreateAccountAlias", "iam:DeleteAccountAlias",
                     "iam:ListPolicies", "iam:ListVirtualMFADevices"}, wide
+
+
+def test_the_next_kernel_imports_ahead_without_leaving_a_trace(tmp_path):
+    """awslab run's runner: the next notebook's kernel starts, and imports what that notebook
+    imports, while the current one runs; the notebook sees no name, count or output from it."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from awslab.headless import Kernels, execute_notebook, notebook_imports
+
+    probe = ("import sys\n"
+             "print(sorted(n for n in ('awslab', 'awslab.before_you_start') if n in sys.modules),\n"
+             "      [n for n in globals() if 'ahead' in n])\n"
+             "from awslab import before_you_start")
+    paths = []
+    for index in range(2):
+        nb = new_notebook(cells=[new_code_cell("x = 0", metadata={"tags": ["parameters"]}), new_code_cell(probe)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        paths.append(tmp_path / f"probe{index}.ipynb")
+        nbformat.write(nb, paths[-1])
+    assert notebook_imports(paths[0]) == ["sys", "awslab", "awslab.before_you_start"]
+    with Kernels(tmp_path) as kernels:
+        first = kernels.take()  # taken at once: nothing ahead
+        kernels.start_next(paths[1])
+        execute_notebook(paths[0], tmp_path / "out0.ipynb", {"x": 1}, tmp_path, first)
+        time.sleep(3)  # as if the first notebook took a while
+        execute_notebook(paths[1], tmp_path / "out1.ipynb", {"x": 2}, tmp_path, kernels.take())
+    assert not kernels.folder.exists()  # its sockets and connection files are gone
+    outputs = []
+    for index in range(2):
+        cells = [c for c in nbformat.read(tmp_path / f"out{index}.ipynb", as_version=4).cells
+                 if c.cell_type == "code"]
+        assert [c.execution_count for c in cells] == [1, 2, 3]  # parameters, injected, probe
+        outputs.append(cells[2].outputs[0]["text"])
+    assert outputs[0] == "[] []\n"
+    assert outputs[1] == "['awslab', 'awslab.before_you_start'] []\n"
