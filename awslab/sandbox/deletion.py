@@ -49,7 +49,11 @@ def delete_user(original, self, user_name):
     problem = user_conflict(self, self.get_user(user_name))
     if problem:
         raise DeleteConflictException(problem)
-    return original(self, user_name)
+    result = original(self, user_name)
+    from awslab.sandbox import sessions
+
+    sessions.forget_user(user_name)  # its sessions end with it (a new user of that name is not it)
+    return result
 
 
 @patches.wraps(IAMBackend, "delete_group")

@@ -380,6 +380,39 @@ class _Lookup:
         return getattr(found, "path", None) if found is not None else None
 
 
+# IAM operations whose UserName, when not given, is the calling user's (AWS: "IAM determines
+# the user name implicitly based on the Amazon Web Services access key ID signing the request").
+CALLER_IS_DEFAULT_USER = frozenset({
+    "CreateAccessKey", "CreateLoginProfile", "DeactivateMFADevice", "DeleteAccessKey",
+    "DeleteLoginProfile", "DeleteServiceSpecificCredential", "DeleteSigningCertificate",
+    "GetLoginProfile", "GetMFADevice", "GetUser", "ListAccessKeys", "ListMFADevices",
+    "ListSSHPublicKeys", "ListServiceSpecificCredentials", "ListSigningCertificates",
+    "ResetServiceSpecificCredential", "UpdateAccessKey", "UpdateServiceSpecificCredential",
+    "UpdateSigningCertificate", "UploadSigningCertificate"})
+
+
+def name_the_caller(request: AwsRequest, caller: Caller) -> None:
+    """Hand moto the calling IAM user's name where AWS implies it. moto alone looks for the
+    signing key among long-term keys (a session's is not there: it answers for a
+    "default_user") or acts on whoever owns the AccessKeyId named (another user's key)."""
+    if (caller.is_root or request.service != "iam" or not request.query_protocol
+            or request.action not in CALLER_IS_DEFAULT_USER or "UserName" in request.params
+            or str(request.params.get("AllUsers", "")).lower() == "true"):
+        return
+    import io
+    from urllib.parse import urlencode
+
+    extra = urlencode({"UserName": caller.user_name})
+    request.params["UserName"] = caller.user_name
+    if request.http.method == "POST":
+        request.body += (b"&" if request.body else b"") + extra.encode()
+        request.environ["wsgi.input"] = io.BytesIO(request.body)
+        request.environ["CONTENT_LENGTH"] = str(len(request.body))
+    else:
+        query = request.environ.get("QUERY_STRING", "")
+        request.environ["QUERY_STRING"] = f"{query}&{extra}" if query else extra
+
+
 def request_params(request: AwsRequest) -> dict:
     if request.query_protocol:
         return request.params
@@ -402,6 +435,7 @@ class Gate:
             decide(caller, request.service, operation, request_params(request),
                    request.region or self.account.region,
                    request.environ.get("REMOTE_ADDR") or "127.0.0.1")
+            name_the_caller(request, caller)
         except Refusal as refusal:
             return aws_error(request, refusal.status, refusal.code, refusal.message)
         except Exception:  # never let a request through undecided
