@@ -48,3 +48,17 @@ def iam(lab):
     return lab.client("iam")
 
 
+
+
+@pytest.fixture
+def own_sandbox(sandbox, tmp_path, monkeypatch):
+    """A second sandbox (its own AWSLAB_HOME) for a test that changes what the shared one must
+    keep (root's MFA, for one: every later root console sign-in would need its codes)."""
+    from awslab import sandbox as box
+
+    monkeypatch.setenv("AWSLAB_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AWSLAB_SANDBOX_PORT", "0")
+    try:
+        yield box.start()
+    finally:
+        box.stop()

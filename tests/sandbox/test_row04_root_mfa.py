@@ -12,7 +12,11 @@ from awslab.errors import LabError
 from awslab.sandbox import console
 
 
-def test_root_mfa(lab, iam):
+def test_root_mfa(own_sandbox):
+    import awslab
+
+    lab = awslab.connect("sandbox")
+    iam = lab.client("iam")
     summary = iam.get_account_summary()["SummaryMap"]
     assert summary["AccountMFAEnabled"] == 0
     assert console.root_mfa_status(lab)["mfa_enabled"] is False

@@ -17,7 +17,6 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
-from awslab import sandbox as box
 from awslab.errors import LabError
 from awslab.sandbox import console
 from awslab.sandbox.credentials import sign_in_as_root
@@ -304,16 +303,6 @@ def test_console_sign_in_with_an_mfa_device(lab, iam, person):
 
 
 # Root's console sign-in once root has an MFA device (a sandbox of its own)
-
-@pytest.fixture
-def own_sandbox(sandbox, tmp_path, monkeypatch):
-    monkeypatch.setenv("AWSLAB_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AWSLAB_SANDBOX_PORT", "0")
-    try:
-        yield box.start()
-    finally:
-        box.stop()
-
 
 def test_root_console_sign_in_asks_for_root_s_mfa_code(own_sandbox):
     import awslab
