@@ -37,11 +37,11 @@ plain HTTP on this machine.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import hmac
 import logging
 import time
-from datetime import datetime, timezone
 from functools import lru_cache
 
 from awslab.sandbox import policy, resources, sessions
@@ -132,7 +132,10 @@ def _check_scope(request: AwsRequest, date: str, region: str, service: str, term
 
 def _check_clock(amz_date: str, now: float) -> None:
     try:
-        when = datetime.strptime(amz_date, _AMZ_DATE).replace(tzinfo=timezone.utc).timestamp()
+        if len(amz_date) != 16 or amz_date[8] != "T" or amz_date[15] != "Z":
+            raise ValueError(amz_date)
+        when = calendar.timegm((int(amz_date[:4]), int(amz_date[4:6]), int(amz_date[6:8]),
+                                int(amz_date[9:11]), int(amz_date[11:13]), int(amz_date[13:15])))
     except ValueError:
         raise Refusal("IncompleteSignature", "Authorization header requires existence of either a "
                       "'X-Amz-Date' or a 'Date' header.") from None
@@ -161,7 +164,21 @@ def _verifier() -> type:
         def payload(self, request):
             return request.awslab_payload
 
+        def signature(self, string_to_sign, request):
+            key = _signing_key(self.credentials.secret_key, request.context["timestamp"][:8],
+                               self._region_name, self._service_name)
+            return hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
     return Verifier
+
+
+@lru_cache(maxsize=256)
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """SigV4's derived key (the same for a key's every request of a day, Region and service)."""
+    key = f"AWS4{secret}".encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
+    return key
 
 
 def signature(secret: str, request: AwsRequest, signed_headers: list[str], amz_date: str,
