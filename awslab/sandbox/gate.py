@@ -335,14 +335,14 @@ def decide(caller: Caller, service: str, operation: str, params: dict, region: s
            source_ip: str = "127.0.0.1", now: float | None = None) -> None:
     """Refusal unless `caller` may call service:operation with these parameters."""
     action = f"{service}:{operation}"
-    if caller.is_root or action.lower() in NO_PERMISSION_NEEDED:
-        return
     session = caller.session
-    if session is not None and session.get("origin") == "GetSessionToken":
+    if session is not None and session.get("origin") == "GetSessionToken":  # root's too
         if service == "iam" and not session.get("mfa"):
             raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
         if service == "sts" and operation not in ("GetCallerIdentity", "AssumeRole"):
             raise Refusal("AccessDenied", sessions.SESSION_STS)
+    if caller.is_root or action.lower() in NO_PERMISSION_NEEDED:
+        return
     now = time.time() if now is None else now
     backend = iam_backend(caller.account_id)
     user = backend.users.get(caller.user_name)

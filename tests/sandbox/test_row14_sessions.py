@@ -219,15 +219,17 @@ def test_a_deleted_user_s_sessions_stop_working(lab, iam, users):
     assert refusal(refused)[:2] == (403, "InvalidClientTokenId")
 
 
-@pytest.fixture
-def own_sandbox(sandbox, tmp_path, monkeypatch):
-    """A second sandbox (its own AWSLAB_HOME, any free port), stopped afterwards."""
-    monkeypatch.setenv("AWSLAB_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("AWSLAB_SANDBOX_PORT", "0")
-    try:
-        yield box.start()
-    finally:
-        box.stop()
+def test_root_s_session_without_mfa_has_the_same_limits(lab):
+    """Root too: a GetSessionToken session without MFA may call no IAM operation."""
+    root = lab.session.get_credentials().get_frozen_credentials()
+    sts = client(lab.endpoint_url, "sts", root.access_key, root.secret_key)
+    credentials = sts.get_session_token()["Credentials"]
+    assert (credentials["Expiration"] - datetime.now(timezone.utc)).total_seconds() <= 3600 + 5
+    session_sts, session_iam = session_clients(lab.endpoint_url, credentials)
+    assert session_sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{lab.account_id}:root"
+    with pytest.raises(ClientError) as refused:
+        session_iam.get_account_summary()
+    assert refusal(refused)[:2] == (403, "InvalidClientTokenId")
 
 
 def test_sessions_survive_stop_and_start(own_sandbox):
