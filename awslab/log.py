@@ -25,16 +25,12 @@ def redact(text: str) -> str:
     return text
 
 
-class _Redact(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if record.exc_info:
-            formatted = logging.Formatter().formatException(record.exc_info)
-            message = f"{message}\n{formatted}"
-            record.exc_info = None
-            record.exc_text = None
-        record.msg, record.args = redact(message), ()
-        return True
+class _Redacting(logging.Formatter):
+    """The log file's lines, traceback included, with every registered secret redacted. The
+    record itself is left as it is, for any other handler that sees it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def get_logger() -> logging.Logger:
@@ -46,8 +42,7 @@ def get_logger() -> logging.Logger:
                 from awslab.home import lab_home
 
                 handler = logging.FileHandler(lab_home() / "awslab.log", encoding="utf-8")
-                handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-                handler.addFilter(_Redact())
+                handler.setFormatter(_Redacting("%(asctime)s %(levelname)s %(name)s: %(message)s"))
                 logger.addHandler(handler)
                 logger.setLevel(logging.INFO)
                 logger.propagate = False
