@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -30,9 +31,11 @@ def test_a_binder_environment_runs_notebook_00(lab_home, tmp_path):
     env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", VIRTUAL_ENV=str(venv),
                AWSLAB_HOME=str(tmp_path / "binder-home"), BINDER_LAUNCH_HOST="https://mybinder.org/")
     env.pop("PYTHONPATH", None)
-    # repo2docker: requirements first, from the repository root, then postBuild.
-    subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "-r", "binder/requirements.txt"],
-                   cwd=ROOT, env=env, check=True)
+    # repo2docker: requirements first, from the repository root, then postBuild. It uses pip;
+    # uv (as `make` does, when it has it) reads the same file in a tenth of the time.
+    uv = shutil.which("uv") or (str(ROOT / ".uv" / "bin" / "uv") if (ROOT / ".uv" / "bin" / "uv").exists() else None)
+    install = [uv, "pip", "install", "--python", str(bin_dir / "python")] if uv else [str(bin_dir / "pip"), "install"]
+    subprocess.run([*install, "--quiet", "-r", "binder/requirements.txt"], cwd=ROOT, env=env, check=True)
     subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, env=env, check=True)
     out = tmp_path / "00_setup.ipynb"
     try:
