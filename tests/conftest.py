@@ -33,6 +33,9 @@ def lab_home(tmp_path_factory):
         "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWSLAB_REGION_DELAY": "0.5",
+        # Every GenerateCredentialReport makes a new report, as if IAM's four hours had passed:
+        # tests change the account between reads (tests/sandbox/test_row17_* checks the four hours).
+        "AWSLAB_REPORT_SECONDS": "0",
     })
     from awslab import sandbox
 

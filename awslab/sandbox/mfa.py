@@ -18,12 +18,14 @@ import io
 import re
 import secrets
 import time
+from datetime import datetime, timezone
 
 import pyotp
 from moto.iam.exceptions import EntityAlreadyExists, IAMException
 from moto.iam.models import IAMBackend
 
 from awslab.sandbox import patches
+from awslab.sandbox.state import STATE
 
 ISSUER = "Amazon Web Services"
 STEP = 30
@@ -127,12 +129,19 @@ def enable_mfa_device(original, self, user_name, serial_number, authentication_c
 @patches.wraps(IAMBackend, "list_virtual_mfa_devices")
 def list_virtual_mfa_devices(original, self, assignment_status, marker, max_items):
     # AWS shows the seed and the QR code once, in CreateVirtualMFADevice's answer only.
+    # Root's device names root as its User, as AWS does (moto leaves User out): UserId is the
+    # account id, Arn arn:aws:iam::<account>:root, and PasswordLastUsed root's last sign-in.
     devices, next_marker = original(self, assignment_status, marker, max_items)
     shown = []
     for device in devices:
         copy = _copy.copy(device)
         copy.base32_string_seed = None
         copy.qr_code_png = None
+        if copy.user is None and copy.user_attribute and str(copy.user_attribute.get("Arn", "")).endswith(":root"):
+            copy.user = dict(copy.user_attribute)
+            signed_in = STATE.get("root_password_last_used")  # see signin.py
+            if signed_in:
+                copy.user["PasswordLastUsed"] = datetime.fromtimestamp(int(signed_in), timezone.utc)
         shown.append(copy)
     return shown, next_marker
 

@@ -10,8 +10,14 @@ AWS behaviour followed here (moto 5.2.5 has no root user at all):
   (InvalidClientTokenId), also after a restart. GetUser and ListMFADevices without
   `UserName` answer about root.
 - GetAccountSummary: `AccountAccessKeysPresent` is 1 while root has keys,
-  `AccountMFAEnabled` is 1 once root has an MFA device.
-- The credential report starts with the `<root_account>` row (arn:aws:iam::<acct>:root).
+  `AccountMFAEnabled` is 1 once root has an MFA device, `AccountPasswordPresent` is 1 (every
+  account's root user has a password, set when the account was made).
+- The credential report starts with the `<root_account>` row (arn:aws:iam::<acct>:root),
+  with root's password last use (its console sign-in) and each key's last use (last_used.py).
+  GenerateCredentialReport makes a report only when there is none or the last one is over
+  four hours old; GetCredentialReport hands back that report as it was when generated
+  (its content and its GeneratedTime), not the account as it is now. An IAM user's key
+  never used reads `N/A` for its last-used date, Region and service.
 
 Root MFA can be enabled only in the console on AWS. The sandbox's simulated console is
 this awslab-only HTTP API (not an AWS API; JSON in, JSON out), used by notebook 01
@@ -33,6 +39,7 @@ wrongly signed one the gate's answer (MissingAuthenticationToken, SignatureDoesN
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime, timezone
 
@@ -41,7 +48,7 @@ from moto.iam.exceptions import IAMException
 from moto.iam.models import AccountSummary, IAMBackend
 from moto.iam.responses import IamResponse
 
-from awslab.sandbox import mfa, patches, validation
+from awslab.sandbox import last_used, mfa, patches, validation
 from awslab.sandbox.account import RootKey, new_access_key_id, new_secret_access_key
 from awslab.sandbox.app import SandboxCallError, aws_error, json_body, json_response
 from awslab.sandbox.state import (
@@ -56,6 +63,7 @@ from awslab.sandbox.state import (
 )
 
 ROOT_ROW = "<root_account>"
+REPORT_SECONDS = 4 * 3600
 KEYS_PER_USER = 2
 _DATE = "%Y-%m-%dT%H:%M:%S+00:00"
 
@@ -73,20 +81,55 @@ def _csv_date(ts: float) -> str:
     return time.strftime(_DATE, time.gmtime(ts))
 
 
+def root_password_last_used() -> float | None:
+    """When root last signed in to the (simulated) console with its password, or None."""
+    return STATE.get("root_password_last_used")
+
+
 def root_row(account) -> str:
     keys = account.root_keys
+    signed_in = root_password_last_used()
     fields = [ROOT_ROW, account.root_arn, _csv_date(account.created),
-              "not_supported", "no_information", "not_supported", "not_supported",
-              "true" if root_mfa_enabled() else "false"]
+              "not_supported", _csv_date(signed_in) if signed_in else "no_information",
+              "not_supported", "not_supported", "true" if root_mfa_enabled() else "false"]
     for index in range(2):
         if index < len(keys):
             key = keys[index]
             fields += ["true" if key.status == "Active" else "false", _csv_date(key.created),
-                       "N/A", "N/A", "N/A"]
+                       *last_used.use(key.access_key_id)]
         else:
             fields += ["false", "N/A", "N/A", "N/A", "N/A"]
     fields += ["false", "N/A", "false", "N/A"]
     return ",".join(fields) + "\n"
+
+
+def user_rows(backend, content: str) -> str:
+    """moto's user rows with each key's last-used Region and service (moto writes
+    `not_supported` there; AWS writes them, or `N/A` for a key never used)."""
+    lines = content.splitlines(keepends=True)
+    out = []
+    for text in lines:
+        fields = text.rstrip("\n").split(",")
+        user = backend.users.get(fields[0]) if len(fields) == 22 else None
+        if user is not None:
+            for index, first in enumerate((10, 15)):
+                if index < len(user.access_keys):
+                    key = user.access_keys[index]
+                    fields[first:first + 3] = last_used.use(key.access_key_id, key)
+                else:
+                    fields[first:first + 3] = ["N/A", "N/A", "N/A"]
+            text = ",".join(fields) + "\n"
+        out.append(text)
+    return "".join(out)
+
+
+def report_lifetime() -> float:
+    """Seconds a credential report is kept (AWS: four hours). AWSLAB_REPORT_SECONDS shortens
+    it for tests that stand for a later day, as AWSLAB_REGION_DELAY does for Regions."""
+    try:
+        return max(0.0, float(os.environ.get("AWSLAB_REPORT_SECONDS", REPORT_SECONDS)))
+    except ValueError:
+        return float(REPORT_SECONDS)
 
 
 def install(app) -> None:
@@ -107,24 +150,44 @@ def get_account_summary(original, self) -> AccountSummary:
     return result
 
 
+@patches.wraps(IamResponse, "get_account_summary")
+def respond_account_summary(original, self):
+    result = original(self)
+    if isinstance(result.result, dict) and isinstance(result.result.get("SummaryMap"), dict):
+        result.result["SummaryMap"]["AccountPasswordPresent"] = 1
+    return result
+
+
+def report_now(backend, content: str) -> str:
+    """The report as the account is now: root's row first, then the IAM users'."""
+    header, _, rows = content.partition("\n")
+    return header + "\n" + root_row(sandbox_account()) + user_rows(backend, rows)
+
+
 @patches.wraps(IAMBackend, "get_credential_report")
 def get_credential_report(original, self) -> str:
-    content = original(self)
-    account = sandbox_account()
-    if self.account_id != account.account_id:
+    content = original(self)  # ReportNotPresent when none was generated
+    if self.account_id != sandbox_account().account_id:
         return content
-    header, _, rows = content.partition("\n")
-    return header + "\n" + root_row(account) + rows
+    if STATE.get("credential_report") is None:  # a state saved before reports were kept
+        STATE["credential_report"] = report_now(self, content)
+    return STATE["credential_report"]
 
 
 @patches.wraps(IAMBackend, "generate_report")
 def generate_report(original, self) -> None:
-    """GenerateCredentialReport notes the time; GetCredentialReport's GeneratedTime says it
-    (moto alone answers a fixed 2015-02-02). IAM makes a new report when the last one is
-    over four hours old."""
-    if time.time() - STATE.get("credential_report_time", 0) > 4 * 3600:
-        STATE["credential_report_time"] = time.time()
+    """GenerateCredentialReport makes a report (kept as it is, with its time, for
+    GetCredentialReport's GeneratedTime; moto alone answers a fixed 2015-02-02 and the
+    account as it is now) when there is none or the last one is over four hours old."""
     original(self)
+    if self.account_id != sandbox_account().account_id:
+        return
+    if (STATE.get("credential_report") is None
+            or time.time() - STATE.get("credential_report_time", 0) > report_lifetime()):
+        STATE["credential_report_time"] = time.time()
+        STATE["credential_report"] = report_now(self, patches.unpatched(
+            IAMBackend, "get_credential_report")(self))
+        changed()
 
 
 @patches.wraps(IamResponse, "get_credential_report")
@@ -188,9 +251,11 @@ def _root_calls(account):
         return iam_xml("UpdateAccessKey")
 
     def get_user(request):
+        signed_in = root_password_last_used()
+        used = f"<PasswordLastUsed>{iso(signed_in)}</PasswordLastUsed>" if signed_in else ""
         return iam_xml("GetUser", f"<User><UserId>{account.account_id}</UserId>"
                                   f"<Arn>{account.root_arn}</Arn>"
-                                  f"<CreateDate>{iso(account.created)}</CreateDate></User>")
+                                  f"<CreateDate>{iso(account.created)}</CreateDate>{used}</User>")
 
     def list_mfa_devices(request):
         members = "".join(
@@ -279,7 +344,8 @@ def _enable_route(account):
             device.awslab_last_step = step
             device.enable_date = now
             device.user_attribute = {"Arn": account.root_arn, "UserId": account.account_id,
-                                     "CreateDate": now}
+                                     "CreateDate": datetime.fromtimestamp(int(account.created),
+                                                                          timezone.utc)}
             entry["enabled"] = time.time()
             changed()
         return json_response({"serial_number": serial, "enabled": True})

@@ -25,6 +25,10 @@ EXTENSIONS = [
     "awslab.sandbox.gate",              # who is calling, may they: signatures, policies
     "awslab.sandbox.state",             # this thread's request, moto under one lock, writes noticed
     "awslab.sandbox.persistence",       # the saved account loaded now, saved after changes
+    "awslab.sandbox.last_used",         # each access key's last use (root's too), before any answer
+    "awslab.sandbox.contacts",          # Account Management's primary and alternate contacts
+    "awslab.sandbox.not_offered",       # an operation moto lacks: a well-formed NotImplemented
+    "awslab.sandbox.organizations",     # no organization: AWSOrganizationsNotInUseException
     "awslab.sandbox.sessions",          # GetSessionToken; GetCallerIdentity of root and sessions
     "awslab.sandbox.signin",            # console sign-in of root and IAM users; the authenticator
     "awslab.sandbox.validation",        # user and group names

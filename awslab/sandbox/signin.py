@@ -55,7 +55,7 @@ from moto.iam.exceptions import IAMException
 from awslab.sandbox import gate, login_profile, mfa, sessions
 from awslab.sandbox.app import Caller, SandboxCallError, json_body, json_response
 from awslab.sandbox.root_user import root_devices
-from awslab.sandbox.state import LOCK, changed, iam_backend, iso
+from awslab.sandbox.state import LOCK, STATE, changed, iam_backend, iso
 
 CONSOLE_SESSION_SECONDS = 12 * 3600
 PENDING_SECONDS = 300
@@ -104,6 +104,9 @@ def root_session(account):
             used_mfa = _mfa(serials, data.get("mfa_code")) if serials else False
             key, record = sessions.issue("root", None, "console", console_session_seconds(),
                                          mfa=used_mfa)
+            # The credential report's and GetUser's PasswordLastUsed for root (root_user.py).
+            STATE["root_password_last_used"] = int(time.time())
+            changed()
         return json_response(_credentials(key, record))
 
     return answer
@@ -145,7 +148,7 @@ def user_sign_in(account):
                     raise SandboxCallError(error.code, f"{NOT_CHANGED} ({error.message})",
                                            400) from None
             _pending.pop(str(data.get("pending") or ""), None)
-            user.password_last_used = utcnow()
+            user.password_last_used = utcnow().replace(microsecond=0)  # AWS: whole seconds
             changed()
             key, record = sessions.issue("user", user.name, "console", console_session_seconds(),
                                          mfa=used_mfa)

@@ -16,9 +16,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory):
-    saved = {name: os.environ.get(name) for name in ("AWSLAB_HOME", "AWSLAB_REGION_DELAY")}
+    saved = {name: os.environ.get(name) for name in ("AWSLAB_HOME", "AWSLAB_REGION_DELAY",
+                                                     "AWSLAB_REPORT_SECONDS")}
     os.environ["AWSLAB_HOME"] = str(tmp_path_factory.mktemp("awslab_home"))
     os.environ["AWSLAB_REGION_DELAY"] = "1"
+    os.environ["AWSLAB_REPORT_SECONDS"] = "0"  # a new report each time (test_row17 checks IAM's four hours)
     from awslab import sandbox as box
 
     info = box.start(_free_port())
