@@ -34,9 +34,13 @@ setup: $(STAMP) ## make the virtual environment
 lab: $(STAMP) ## start the sandbox and open JupyterLab on notebooks/00_setup.ipynb
 	$(BIN)/awslab lab
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own AWSLAB_HOME and
+# sandbox; a test file stays in one process. TEST_WORKERS=0 runs them all in this one.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) ## lint and run every test
 	$(BIN)/ruff check awslab tests benchmarks
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 run: $(STAMP) ## run the whole lab headless on the sandbox, executed notebooks in output/
 	$(BIN)/awslab run --output output
