@@ -13,6 +13,9 @@ idempotent (applying twice wraps once). tests/sandbox/test_moto_contract.py walk
 `REGISTRY`, so no change to moto escapes the check that the method still exists with
 the parameters the wrapper was written for.
 
+A moto module's data the sandbox has no use for is let go the same way, registered with
+`releases(module, name, replacement, why)` and replaced by `apply()`.
+
 Request-level behaviour (who is calling, may they) is not here: it sits in one layer in
 front of moto's app (gate.py).
 """
@@ -20,6 +23,7 @@ front of moto's app (gate.py).
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +48,27 @@ class Patch:
 REGISTRY: list[Patch] = []
 
 
+@dataclass(eq=False)
+class Release:
+    """Data a moto module holds that the sandbox replaces with a small stand-in, to free the
+    memory (for example moto's 4.7 MB string of AWS managed policies, which
+    managed_policies.py reads from its file instead)."""
+
+    module: str
+    name: str
+    replacement: object
+    why: str
+
+
+RELEASES: list[Release] = []
+
+
+def releases(module: str, name: str, replacement: object, why: str) -> None:
+    """Register: once applied, `module.name` is `replacement` (the module's data is let go)."""
+    if not any(r.module == module and r.name == name for r in RELEASES):
+        RELEASES.append(Release(module, name, replacement, why))
+
+
 def wraps(owner: type, name: str) -> Callable[[Callable], Callable]:
     """Register the decorated function as the replacement of `owner.name`."""
 
@@ -65,6 +90,11 @@ def apply() -> None:
             raise AttributeError(f"moto has no {patch.where} to wrap (awslab addition {patch.module})")
         patch.original = current
         setattr(patch.owner, patch.name, _bind(patch, current))
+    for release in RELEASES:
+        module = importlib.import_module(release.module)
+        if not hasattr(module, release.name):
+            raise AttributeError(f"moto has no {release.module}.{release.name} to release")
+        setattr(module, release.name, release.replacement)
 
 
 def _bind(patch: Patch, original: Callable) -> Callable:

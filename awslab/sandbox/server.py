@@ -24,6 +24,7 @@ import time
 EXTENSIONS = [
     "awslab.sandbox.gate",              # who is calling, may they: signatures, policies
     "awslab.sandbox.state",             # this thread's request, moto under one lock, writes noticed
+    "awslab.sandbox.managed_policies",  # AWS managed policies listed, documents read when asked
     "awslab.sandbox.persistence",       # the saved account loaded now, saved after changes
     "awslab.sandbox.last_used",         # each access key's last use (root's too), before any answer
     "awslab.sandbox.contacts",          # Account Management's primary and alternate contacts
@@ -126,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     account = load_or_create()
     # Every request is about this one account, whoever signs it.
     os.environ["MOTO_ACCOUNT_ID"] = account.account_id
-    os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    # AWS managed policies come from managed_policies.py (listed at once, documents read when
+    # asked for), never from moto's parse of all of them.
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "false"
     os.environ.setdefault("AWS_DEFAULT_REGION", account.region)
 
     try:
