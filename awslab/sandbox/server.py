@@ -26,6 +26,7 @@ EXTENSIONS = [
     "awslab.sandbox.state",             # this thread's request, moto under one lock, writes noticed
     "awslab.sandbox.managed_policies",  # AWS managed policies listed, documents read when asked
     "awslab.sandbox.persistence",       # the saved account loaded now, saved after changes
+    "awslab.sandbox.dispatch",          # each host's moto service found once, not on every request
     "awslab.sandbox.last_used",         # each access key's last use (root's too), before any answer
     "awslab.sandbox.contacts",          # Account Management's primary and alternate contacts
     "awslab.sandbox.not_offered",       # an operation moto lacks: a well-formed NotImplemented
