@@ -1,6 +1,6 @@
 """The security checklist (LAB_SPEC section 6), after the CIS AWS Foundations Benchmark v5.0.
 
-    checks = run_checklist(lab)          # list[Check], read from the account (one credential report)
+    checks = run_checklist(lab)          # list[Check], read from the account now
     html_table(checks); text_table(checks)
     view = ChecklistView(lab)            # the notebook's table (view.show()), with refresh():
     view.refresh()                       #   everything read again (a learner's refresh)
@@ -8,8 +8,14 @@
     PasswordPolicyForm(lab).show()       # the fix the lab can offer for 1.7 and 1.8
 
 Each check is PASS, FAIL or UNKNOWN (with why: a permission missing, an API error).
-Advisory checks (1.5, 1.10) are shown as such; `awslab check` (print_checklist) still counts
-them. ipywidgets loads only when the notebook's view or form is built.
+Advisory checks (1.5, 1.6, 1.10, 1.15) are shown as such; `awslab check` (print_checklist)
+still counts them. ipywidgets loads only when the notebook's view or form is built.
+
+IAM users are read as they are now (ListUsers, GetLoginProfile, ListMFADevices,
+ListAccessKeys, GetAccessKeyLastUsed): IAM makes a new credential report at most every four
+hours and hands back the old one until then, so a report would miss a user made since. The
+report (one per run, or none when a recent one is known) serves root's row, which only it
+shows to an IAM user: root's password and access keys' last use (1.6).
 """
 
 from __future__ import annotations
@@ -30,12 +36,12 @@ from botocore.exceptions import ClientError
 from awslab import record
 from awslab.errors import LabError, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, Form, line, note
-from awslab.overview import CHANGE_PASSWORD_ARN, admin_users
+from awslab.overview import ADMIN_POLICY_ARN, CHANGE_PASSWORD_ARN
 
 DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
 UNUSED_DAYS = 45
 KEY_AGE_DAYS = 90
-SETUP_WINDOW_SECONDS = 60   # a key created within this of its user was made "at set-up"
+ROOT_RECENT_DAYS = 1        # root used this many whole days ago or less: in use (as Prowler reads 1.6)
 BENCHMARK_LENGTH, BENCHMARK_REUSE = 14, 24
 PASS, FAIL, UNKNOWN = "PASS", "FAIL", "UNKNOWN"
 
@@ -68,8 +74,9 @@ class Check:
 class Facts:
     """What the checks read, each read at most once; an error is kept instead of a value.
 
-    Names: summary, report, policy, direct, aliases, admins, virtual_mfa. `forget(*names)`
-    drops some, so the next run reads only those again (after a change the lab made)."""
+    Names: summary, report, policy, user_list, users, direct, attached, "entities <arn>",
+    aliases, admins, virtual_mfa, contact, security_contact. `forget(*names)` drops some, so the next run reads
+    only those again (after a change the lab made)."""
 
     lab: object
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
@@ -110,9 +117,45 @@ class Facts:
             return list(csv.DictReader(io.StringIO(text)))
         return self.get("report", read)
 
+    def root_row(self) -> dict | None:
+        """The credential report's `<root_account>` row."""
+        return next((row for row in self.report() if row.get("user") == "<root_account>"), None)
+
+    def user_list(self) -> list[dict]:
+        """ListUsers, every page."""
+        def read():
+            return [user for page in self.iam.get_paginator("list_users").paginate()
+                    for user in page["Users"]]
+        return self.get("user_list", read)
+
     def users(self) -> list[dict]:
-        """The credential report's IAM user rows (root's row left out)."""
-        return [row for row in self.report() if row.get("user") != "<root_account>"]
+        """Each IAM user as it is now, in the credential report's column names."""
+        return self.get("users", lambda: [self._user_row(user) for user in self.user_list()])
+
+    def _user_row(self, user: dict) -> dict:
+        name = user["UserName"]
+        try:
+            self.iam.get_login_profile(UserName=name)
+            password = True
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchEntity":
+                raise
+            password = False
+        row = {"user": name, "arn": user["Arn"], "user_creation_time": _iso(user["CreateDate"]),
+               "password_enabled": str(password).lower(),
+               "password_last_used": (_iso(user.get("PasswordLastUsed")) or "no_information")
+               if password else "N/A",
+               "mfa_active": str(bool(self.iam.list_mfa_devices(UserName=name)["MFADevices"])).lower()}
+        keys = sorted(self.iam.list_access_keys(UserName=name)["AccessKeyMetadata"],
+                      key=lambda k: k["CreateDate"])
+        for n in (1, 2):
+            key = keys[n - 1] if len(keys) >= n else None
+            used = (self.iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+                    if key else {})
+            row.update({f"access_key_{n}_active": str(bool(key and key["Status"] == "Active")).lower(),
+                        f"access_key_{n}_last_rotated": _iso(key["CreateDate"]) if key else "N/A",
+                        f"access_key_{n}_last_used_date": _iso(used.get("LastUsedDate")) or "N/A"})
+        return row
 
     def password_policy(self) -> dict | None:
         def read():
@@ -128,23 +171,76 @@ class Facts:
         """user -> policies attached to the user itself (managed ARNs and inline names)."""
         def read():
             found = {}
-            for page in self.iam.get_paginator("list_users").paginate():
-                for user in page["Users"]:
-                    name = user["UserName"]
-                    attached = [p["PolicyArn"] for p in self.iam.list_attached_user_policies(
-                        UserName=name)["AttachedPolicies"]]
-                    inline = [f"inline {p}" for p in self.iam.list_user_policies(UserName=name)["PolicyNames"]]
-                    if attached or inline:
-                        found[name] = attached + inline
+            for user in self.user_list():
+                name = user["UserName"]
+                attached = [p["PolicyArn"] for p in self.iam.list_attached_user_policies(
+                    UserName=name)["AttachedPolicies"]]
+                inline = [f"inline {p}" for p in self.iam.list_user_policies(UserName=name)["PolicyNames"]]
+                if attached or inline:
+                    found[name] = attached + inline
             return found
         return self.get("direct", read)
+
+    def entities(self, arn: str) -> dict:
+        """ListEntitiesForPolicy: the groups, users and roles a managed policy is attached to."""
+        return self.get(f"entities {arn}", lambda: self.iam.list_entities_for_policy(PolicyArn=arn))
+
+    def admin_policies(self) -> list[dict]:
+        """Attached managed policies (AWS's and the account's own) whose default version allows
+        "Action": "*" on "Resource": "*", each with the entities it is attached to."""
+        def read():
+            found = []
+            for page in self.iam.get_paginator("list_policies").paginate(OnlyAttached=True):
+                for policy in page["Policies"]:
+                    document = self.iam.get_policy_version(
+                        PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
+                    if allows_everything(document):
+                        entities = self.entities(policy["Arn"])
+                        holders = ([f"group {g['GroupName']}" for g in entities.get("PolicyGroups", [])]
+                                   + [f"user {u['UserName']}" for u in entities.get("PolicyUsers", [])]
+                                   + [f"role {r['RoleName']}" for r in entities.get("PolicyRoles", [])])
+                        found.append({"name": policy["PolicyName"], "holders": holders})
+            return found
+        return self.get("attached", read)
 
 
 class _Unknown(Exception):
     pass
 
 
+def _iso(value) -> str:
+    """A boto3 datetime as the credential report writes it ("" for None)."""
+    if value is None:
+        return ""
+    moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def allows_everything(document) -> bool:
+    """A statement with "Effect": "Allow", "Action": "*" and "Resource": "*" (CIS 1.15's
+    audit); boto3 hands the document over decoded, IAM's raw API URL-encoded."""
+    if isinstance(document, str):
+        from urllib.parse import unquote
+
+        try:
+            document = json.loads(unquote(document))
+        except ValueError:
+            return False
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        actions, resources = statement.get("Action", []), statement.get("Resource", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = [resources] if isinstance(resources, str) else resources
+        if "*" in actions and "*" in resources:
+            return True
+    return False
+
+
 def _date(value: str | None) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if not value or value in ("N/A", "no_information", "not_supported"):
         return None
     try:
@@ -246,24 +342,89 @@ def _users_mfa(facts: Facts, check: Check):
 
 
 def _keys_at_setup(facts: Facts, check: Check):
+    # The benchmark's audit: a console user's active key whose last use is N/A was made at
+    # set-up and is not needed; a key in use is one somebody asked for.
     found = []
     for row in facts.users():
         if not _yes(row.get("password_enabled")):
             continue
-        created = _date(row.get("user_creation_time"))
         for n in (1, 2):
-            made = _date(row.get(f"access_key_{n}_last_rotated"))
-            if (_yes(row.get(f"access_key_{n}_active")) and created and made
-                    and abs((made - created).total_seconds()) <= SETUP_WINDOW_SECONDS):
-                found.append(row["user"])
-                break
+            if _yes(row.get(f"access_key_{n}_active")) and not _date(row.get(f"access_key_{n}_last_used_date")):
+                found.append(f"{row['user']} (access key {n})")
+    audit = ("as the benchmark's audit reads it, a console user's active key that was never used "
+             "was made at set-up without being needed")
     if not found:
-        return PASS, "No console user has an access key made when the user was created."
+        return PASS, f"No console user has an active access key that was never used ({audit})."
     check.tradeoff = ("The tutorial's Add users step gives the new user both console access and an "
-                      "access key, so the lab can sign in as it here; the benchmark prefers a key "
-                      "made later, as its own step, only when needed. If you won't use the AWS CLI "
-                      "as this user, delete the key; otherwise rotate it within 90 days (1.13).")
-    return FAIL, f"Console users whose access key was made with the user: {_names(found)}."
+                      "access key, so the lab can sign in as it here (notebook 04 uses it, which "
+                      "clears this); the benchmark prefers a key made later, as its own step, only "
+                      "when needed. If you won't use the AWS CLI as this user, delete the key; "
+                      "otherwise rotate it within 90 days (1.13).")
+    return FAIL, f"Console users with an active access key never used: {_names(found)} ({audit})."
+
+
+def _root_use(facts: Facts, check: Check):
+    row = facts.root_row()
+    if row is None:
+        return UNKNOWN, "The credential report has no <root_account> row, so root's last use can't be read."
+    uses = [(what, _date(row.get(column))) for what, column in (
+        ("password", "password_last_used"), ("access key 1", "access_key_1_last_used_date"),
+        ("access key 2", "access_key_2_last_used_date"))]
+    uses = [(what, when) for what, when in uses if when]
+    generated = facts.report_time
+    generated = f"generated {generated:%Y-%m-%d %H:%M} UTC" if hasattr(generated, "strftime") else "just made"
+    if not uses:
+        return PASS, (f"The credential report ({generated}) shows no use of root's password or "
+                      "access keys (a deleted key's last use is gone with it).")
+    what, when = max(uses, key=lambda use: use[1])
+    days = max(0, (facts.now - when).days)
+    ago = "less than a day ago" if days == 0 else f"{days} day{'s' if days > 1 else ''} ago"
+    said = f"Root's {what} was last used {when:%Y-%m-%d %H:%M} UTC, {ago} (credential report {generated})"
+    if days > ROOT_RECENT_DAYS:
+        return PASS, said + "."
+    check.tradeoff = ("A brand-new account has no identity but root, so the lab signed its calls "
+                      "with root's access key until notebook 04 retired it; from now on the new "
+                      "user does the daily work. This clears once root goes unused for a few days; "
+                      "keep root for the few tasks only it can do.")
+    return FAIL, said + ": root is in use. The benchmark's audit is manual: you judge whether these were those few tasks."
+
+
+def _admin_policies(facts: Facts, check: Check):
+    found = facts.admin_policies()
+    if not found:
+        return PASS, 'No attached policy allows "Action": "*" on "Resource": "*".'
+    described = [f"{p['name']} (on {', '.join(p['holders']) or 'nothing'})" for p in found]
+    check.tradeoff = ("The tutorial attaches AdministratorAccess to the administrators group so that "
+                      "your own IAM user can do everything, without being root: that is its point. "
+                      "The benchmark wants no policy that allows everything attached at all, because "
+                      "whoever holds one can also change who holds what. As you learn which services "
+                      "you use, give people narrower policies (AWS's job-function policies such as "
+                      "PowerUserAccess, or your own) and keep full access for a few, behind MFA.")
+    return FAIL, f'Attached policies that allow "Action": "*" on "Resource": "*": {_names(described)}.'
+
+
+def _contact_details(facts: Facts, check: Check):
+    from awslab.contacts import masked_phone, primary_contact
+
+    contact = facts.get("contact", lambda: primary_contact(facts.lab))
+    missing = [name for name in ("FullName", "AddressLine1", "City", "CountryCode", "PhoneNumber")
+               if not contact.get(name)]
+    if missing:
+        return FAIL, f"The primary contact lacks {', '.join(missing)}."
+    return PASS, (f"Primary contact: {contact['FullName']}, {contact['City']} ({contact['CountryCode']}), "
+                  f"phone {masked_phone(contact['PhoneNumber'])}. The benchmark's audit is manual: "
+                  "check that it is current (account menu, Account, Contact information).")
+
+
+def _security_contact(facts: Facts, check: Check):
+    from awslab.contacts import describe, security_contact
+
+    contact = facts.get("security_contact", lambda: security_contact(facts.lab))
+    if contact is None:
+        check.fix = "security_contact"
+        return FAIL, ("No security contact is registered: AWS's security notices reach the primary "
+                      "contact only (the form below registers one).")
+    return PASS, f"Security contact: {describe(contact)}."
 
 
 def _unused(facts: Facts, check: Check):
@@ -330,9 +491,18 @@ def _alias(facts: Facts, check: Check):
 
 
 def _admin_user(facts: Facts, check: Check):
-    admins = facts.get("admins", lambda: admin_users(facts.iam))
+    def read():  # overview.admin_users, with the entities 1.15 may have read already
+        entities = facts.entities(ADMIN_POLICY_ARN)
+        found = {user["UserName"] for user in entities.get("PolicyUsers", [])}
+        for group in entities.get("PolicyGroups", []):
+            for page in facts.iam.get_paginator("get_group").paginate(GroupName=group["GroupName"]):
+                found.update(user["UserName"] for user in page["Users"])
+        return sorted(found)
+
+    admins = facts.get("admins", read)
     if admins:
-        return PASS, f"IAM users with AdministratorAccess: {_names(admins)}."
+        return PASS, (f"IAM users with AdministratorAccess: {_names(admins)} (the same policy is "
+                      "what 1.15 flags, advisory: see there).")
     return FAIL, "No IAM user holds AdministratorAccess (notebook 02 creates one)."
 
 
@@ -346,6 +516,9 @@ CHECKS: list[tuple[str, str, str, str, bool, Callable]] = [
     ("1.3", "The root user has no access keys",
      "Root keys can do anything, can't be limited by any policy, and leak like any file.",
      DOCS + "id_root-user_manage_delete-key.html", False, _root_keys),
+    ("1.6", "The root user is not used for daily tasks",
+     "Every use of root is a use of the one identity no policy can limit; an IAM user does the daily work.",
+     DOCS + "root-user-tasks.html", True, _root_use),
     ("1.7", "Passwords are at least 14 characters",
      "Long passwords resist guessing; the account's password policy enforces the length for every IAM user.",
      DOCS + "id_credentials_passwords_account-policy.html", False, _length),
@@ -370,6 +543,17 @@ CHECKS: list[tuple[str, str, str, str, bool, Callable]] = [
     ("1.14", "Users get permissions through groups only",
      "Permissions on groups are easier to review and to take away than permissions on each user.",
      DOCS + "id_groups.html", False, _groups_only),
+    ("1.15", "No attached policy allows everything (*:*)",
+     "Full administrator access is for a few people; everyone else gets only what their job needs.",
+     DOCS + "access_policies_job-functions.html", True, _admin_policies),
+    ("1.1", "The account's contact details are set",
+     "AWS reaches the primary contact about the account (billing, abuse, a compromise); it must reach someone.",
+     "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-primary.html",
+     False, _contact_details),
+    ("1.2", "A security contact is registered",
+     "AWS writes to the security contact about security issues in the account, such as exposed keys.",
+     "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html",
+     False, _security_contact),
     ("", "The account has an alias",
      "An alias gives the account a sign-in URL people can remember and check.",
      DOCS + "console_account-alias.html", False, _alias),

@@ -41,7 +41,7 @@ TAG_KEY, TAG_VALUE = "created-by", "awslab"
 # The order AWS requires: a user's parts before the user, a group's before the group.
 PHASES = ["access key", "login profile", "MFA device", "group membership", "user policy", "user",
           "group member", "group policy", "group", "alias", "region", "password policy",
-          "CLI profile", "credentials file"]
+          "security contact", "CLI profile", "credentials file"]
 
 
 @dataclass
@@ -296,6 +296,8 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
                 _plan_region(lab, name, add, stale, kept)
             elif kind == "password_policy":
                 _plan_password_policy(iam, entry, add, stale)
+            elif kind == "security_contact":
+                _plan_security_contact(lab, entry, add, stale)
             elif kind == "cli_profile":
                 mine = belongs_to_kept_user(entry, protected_users) or entry.get("key") in protected_keys
                 present = any(_has_section(p, s) for p, s in _profile_sections(name, entry))
@@ -587,6 +589,19 @@ def _plan_password_policy(iam, entry, add, stale):
     what = ("the account's password policy, back to what it was before the lab" if previous else
             "the account's password policy (there was none before the lab)")
     add("password policy", what, restore, ("password_policy", entry["name"]))
+
+
+def _plan_security_contact(lab, entry, add, stale):
+    from awslab.contacts import restore_security_contact, security_contact
+
+    previous = entry.get("previous")
+    if security_contact(lab) is None and not previous:
+        stale.append("the account's security contact")
+        return
+    what = ("the account's security contact, back to the one it had before the lab" if previous else
+            "the account's security contact (there was none before the lab)")
+    add("security contact", what, lambda: restore_security_contact(lab, previous),
+        ("security_contact", entry["name"]))
 
 
 # Doing it.

@@ -41,6 +41,7 @@ TYPES: dict[str, object] = {
     "delete_root_access_keys": bool,
     "regions_to_enable": list[str],
     "tags": dict[str, str],
+    "security_contact": dict[str, str],
 }
 SECRET = {"password"}  # a wrong value of these is never repeated (LAB_SPEC section 7)
 

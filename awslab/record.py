@@ -1,7 +1,8 @@
 """What the lab created, per account, so that clean-up removes that and nothing else.
 
 Kept in AWSLAB_HOME/records/<account_id>.json: a list of {"kind", "name", ...} entries
-(kinds: group, user, access_key, login_profile, mfa_device, alias, region, policy_attachment).
+(kinds: group, user, access_key, login_profile, mfa_device, alias, region, policy_attachment,
+password_policy and security_contact, each with the `previous` setting clean-up puts back).
 """
 
 from __future__ import annotations

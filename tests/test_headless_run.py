@@ -29,6 +29,8 @@ pytestmark = pytest.mark.slow
 PARAMS = {
     "02_set_up_additional_users": {"add_mfa": True, "save_cli_profile": True, "tags": {"team": "security"}},
     "03_account_alias_and_regions": {"account_alias": "awslab-headless-check", "regions_to_enable": ["eu-south-2"]},
+    "04_sign_in_and_review": {"security_contact": {"name": "Security team", "title": "Security",
+                                                   "email": "security@example.com", "phone": "+1 206-555-0199"}},
 }
 
 
@@ -102,6 +104,9 @@ def test_a_second_run_with_clean_up_passes_and_leaves_nothing_to_clean(whole_lab
     assert iam.list_account_aliases()["AccountAliases"] == []
     status = lab.client("account").get_region_opt_status(RegionName="eu-south-2")["RegionOptStatus"]
     assert status in ("DISABLED", "DISABLING")
+    from awslab.contacts import security_contact
+
+    assert security_contact(lab) is None  # registered by 04, removed by 99
 
 
 def test_no_secret_in_the_output_folder_or_the_commands_output(whole_lab):

@@ -45,7 +45,12 @@ def test_headless_run_switches_to_the_new_user_and_runs_the_checklist(fresh_acco
     # the checklist's new read.
     assert count["iam:GetAccountPasswordPolicy"] == 5
     assert count["iam:ListAccountAliases"] == 3  # signing in (as root), the console, the checklist
-    assert len(calls) <= 28, calls
+    # Since CIS 1.1, 1.2, 1.6 and 1.15 joined the checklist and users are read live (a
+    # credential report can be four hours old): per user GetLoginProfile, ListMFADevices,
+    # ListAccessKeys, GetAccessKeyLastUsed per key; ListPolicies, GetPolicyVersion per attached
+    # policy; GetContactInformation, GetAlternateContact (and the contact form's own read).
+    assert count["account:GetAlternateContact"] == 2 and count["iam:GetPolicyVersion"] == 2
+    assert len(calls) <= 38, calls
     # The tutorial's last step: the new user signed in to the (simulated) console and chose a
     # new password, as its own iam:ChangePassword; the lab's .csv holds the new one.
     from awslab.credentials_file import read_credentials_csv

@@ -25,7 +25,10 @@ pytestmark = pytest.mark.slow
 
 OPERATOR = "lab-operator"
 PARAMS = {"03_account_alias_and_regions": {"account_alias": "awslab-rehearsal",
-                                           "regions_to_enable": ["eu-south-2"]}}
+                                           "regions_to_enable": ["eu-south-2"]},
+          "04_sign_in_and_review": {"security_contact": {"name": "Security team", "title": "Security",
+                                                         "email": "security@example.com",
+                                                         "phone": "+1 206-555-0199"}}}
 
 
 def operator_env(lab, document: dict) -> dict:
@@ -79,6 +82,9 @@ def test_the_whole_lab_runs_on_the_real_account_path_with_only_the_lab_policy(fr
     assert iam.list_account_aliases()["AccountAliases"] == ["awslab-rehearsal"]
     regions = root.client("account").get_region_opt_status(RegionName="eu-south-2")
     assert regions["RegionOptStatus"] in ("ENABLING", "ENABLED")
+    from awslab.contacts import security_contact
+
+    assert security_contact(root)["EmailAddress"] == "security@example.com"
     # The operator, not root, did it: root's keys are untouched on a real account.
     assert iam.get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"] == 1
 
@@ -99,6 +105,7 @@ def test_the_whole_lab_runs_on_the_real_account_path_with_only_the_lab_policy(fr
     assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
     assert [u["UserName"] for u in iam.list_users()["Users"]] == [OPERATOR]
     assert iam.list_groups()["Groups"] == [] and iam.list_account_aliases()["AccountAliases"] == []
+    assert security_contact(root) is None
 
 
 @pytest.mark.parametrize("action, step", [
