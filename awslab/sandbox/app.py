@@ -133,6 +133,9 @@ class SandboxApp:
         self.gate: Filter | None = None
         self.filters: list[Filter] = []
         self.on_stop: list[Callable[[], None]] = []
+        # WSGI layers around the whole app, innermost first (persistence.py: an answer waits
+        # until its change is saved); the server serves `wsgi()`.
+        self.wrappers: list[Callable] = []
         self.route("/_awslab/health", self._health)
 
     def route(self, path: str, handler: Route) -> None:
@@ -145,6 +148,13 @@ class SandboxApp:
 
     def add_filter(self, handler: Filter) -> None:
         self.filters.append(handler)
+
+    def wsgi(self):
+        """This app inside its wrappers: what the server serves."""
+        app = self
+        for wrap in self.wrappers:
+            app = wrap(app)
+        return app
 
     def _health(self, request: Request) -> Response:
         import os

@@ -86,7 +86,24 @@ def _lock():
 
 def start(port: int | None = None, *, strict: bool | None = None) -> SandboxInfo:
     """Start the sandbox unless it already runs. An explicit port must be free (unless
-    strict=False: then it is only preferred)."""
+    strict=False: then it is only preferred). Two starts at once for one AWSLAB_HOME make
+    one sandbox (the second waits for the first, then finds it running)."""
+    try:
+        return _start(port, strict)
+    except OSError as error:  # AWSLAB_HOME full, read-only, not ours
+        raise LabError(
+            f"The sandbox cannot start: it cannot write to {_home_named()} ({error.strerror or error}). "
+            "Free some space there or make it writable (or set AWSLAB_HOME to a folder you can "
+            "write to); the account saved there is kept as it is.", code="SandboxHomeNotWritable",
+        ) from None
+
+
+def _home_named() -> str:
+    """AWSLAB_HOME as named (lab_home() would try to create it)."""
+    return str(Path(os.environ.get("AWSLAB_HOME") or Path.home() / ".awslab").expanduser())
+
+
+def _start(port: int | None, strict: bool | None) -> SandboxInfo:
     with _lock():
         info = running()
         if info is not None:
@@ -95,7 +112,7 @@ def start(port: int | None = None, *, strict: bool | None = None) -> SandboxInfo
         port = port or int(os.environ.get("AWSLAB_SANDBOX_PORT", DEFAULT_PORT))
         old = read_json(server_state_path())
         server_state_path().unlink(missing_ok=True)
-        if old and old.get("pid"):
+        if old and old.get("pid") and _is_ours(old["pid"]):  # hung, not answering: replace it
             _terminate(old["pid"], wait=5)
         from awslab.sandbox.account import load_or_create
 
@@ -167,11 +184,14 @@ def stop() -> bool:
 
 
 def _is_ours(pid: int) -> bool:
+    """Whether pid is this AWSLAB_HOME's sandbox server (not a process that got its pid since)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     except OSError:
         return False
-    return b"awslab.sandbox.server" in cmdline
+    return (b"awslab.sandbox.server" in cmdline
+            and f"AWSLAB_HOME={lab_home()}".encode() in environ)
 
 
 def reset(port: int | None = None) -> SandboxInfo:

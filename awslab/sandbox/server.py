@@ -25,7 +25,7 @@ EXTENSIONS = [
     "awslab.sandbox.gate",              # who is calling, may they: signatures, policies
     "awslab.sandbox.state",             # this thread's request, moto under one lock, writes noticed
     "awslab.sandbox.managed_policies",  # AWS managed policies listed, documents read when asked
-    "awslab.sandbox.persistence",       # the saved account loaded now, saved after changes
+    "awslab.sandbox.persistence",       # the saved account loaded now, each change saved before its answer
     "awslab.sandbox.dispatch",          # each host's moto service found once, not on every request
     "awslab.sandbox.last_used",         # each access key's last use (root's too), before any answer
     "awslab.sandbox.contacts",          # Account Management's primary and alternate contacts
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = build_app(account)
     warm_up(app, account)
-    server = make_server("127.0.0.1", sock.getsockname()[1], app, threaded=True,
+    server = make_server("127.0.0.1", sock.getsockname()[1], app.wsgi(), threaded=True,
                          request_handler=MotoRequestHandler, fd=sock.fileno())
     port = server.socket.getsockname()[1]
 
