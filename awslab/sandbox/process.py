@@ -50,6 +50,18 @@ def write_server_state(state: dict) -> None:
     write_json_private(server_state_path(), state)
 
 
+def forget_server_state(pid: int) -> None:
+    """A stopping server's last word: server.json no longer names it (unless a start or
+    stop holds the lock: then that one decides what server.json says)."""
+    try:
+        with open(_dir() / "lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if (read_json(server_state_path()) or {}).get("pid") == pid:
+                server_state_path().unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def log_path() -> Path:
     return _dir() / "server.log"
 
@@ -124,6 +136,11 @@ def _start(port: int | None, strict: bool | None) -> SandboxInfo:
         command = [sys.executable, "-m", "awslab.sandbox.server", "--port", str(port)]
         if strict:
             command.append("--strict-port")
+        from awslab.sandbox.lifetime import process_to_watch
+
+        watch = process_to_watch()  # a JupyterHub single-user server: the sandbox ends with it
+        if watch is not None:
+            command += ["--watch-pid", str(watch)]
         with open(log_path(), "ab") as log:
             process = subprocess.Popen(
                 command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,

@@ -4,7 +4,8 @@ Started in the background by `awslab sandbox start` (see process.py), detached f
 any kernel. It loads the account from AWSLAB_HOME/sandbox/account.json, installs
 awslab's additions beside moto, binds 127.0.0.1 (the requested port, or a free one
 when the default is taken), writes server.json once it answers, and stops cleanly on
-SIGTERM.
+SIGTERM, or by itself when nobody uses it or the JupyterHub server it serves ends
+(lifetime.py), keeping the account either way.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ EXTENSIONS = [
     "awslab.sandbox.state",             # this thread's request, moto under one lock, writes noticed
     "awslab.sandbox.managed_policies",  # AWS managed policies listed, documents read when asked
     "awslab.sandbox.persistence",       # the saved account loaded now, each change saved before its answer
+    "awslab.sandbox.lifetime",          # stops by itself when idle or when its JupyterHub server ends
     "awslab.sandbox.dispatch",          # each host's moto service found once, not on every request
     "awslab.sandbox.last_used",         # each access key's last use (root's too), before any answer
     "awslab.sandbox.contacts",          # Account Management's primary and alternate contacts
@@ -119,7 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="awslab.sandbox.server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--strict-port", action="store_true")
+    parser.add_argument("--watch-pid", type=int, default=None,
+                        help="stop (keeping the account) when this process ends")
     args = parser.parse_args(argv)
+
+    from awslab.sandbox import lifetime
+
+    lifetime.one_malloc_arena()
 
     from awslab.sandbox.account import load_or_create, sandbox_dir
     from awslab.sandbox.process import write_server_state
@@ -158,11 +166,17 @@ def main(argv: list[str] | None = None) -> int:
                         "endpoint": f"http://127.0.0.1:{port}", "started": time.time()})
     log.info("sandbox for account %s on http://127.0.0.1:%s (state in %s)",
              account.account_id, port, sandbox_dir())
+    app.lifetime.start(lambda why: threading.Thread(target=server.shutdown, daemon=True).start(),
+                       args.watch_pid)
+    lifetime.hand_back_memory()
     try:
         server.serve_forever()
     finally:
         for hook in getattr(app, "on_stop", []):
             hook()
+        from awslab.sandbox.process import forget_server_state
+
+        forget_server_state(os.getpid())
         log.info("stopped")
     return 0
 
