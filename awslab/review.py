@@ -7,7 +7,7 @@ The tutorial ends with "log out and log back in with the new user credentials". 
     retire_root_access_keys(lab, me)    # switch the lab to the user, then delete root's keys
     awslab.connect("sandbox")           # from now on: the new user
 
-The checklist itself lives in awslab.checklist; `checklist_cli` is `awslab check`.
+The checklist itself lives in awslab.checklist (`checklist.print_checklist` is `awslab check`).
 """
 
 from __future__ import annotations
@@ -22,37 +22,13 @@ from botocore.exceptions import ClientError
 
 from awslab.errors import LabError, explain
 from awslab.forms import AMBER, Form, line, note
-from awslab.home import lab_home
 from awslab.log import keep_out_of_logs
 from awslab.overview import holds_administrator_access
 from awslab.session import Lab, save_connection, saved_connection
+from awslab.users_and_groups import DEFAULT_GROUP_NAME, DEFAULT_USER_NAME, credentials_csv_path
 
-DEFAULT_GROUP_NAME = "administrators"
-FALLBACK_USER_NAME = "awslab-admin"
 REFUSED = {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
            "InvalidAccessKeyId", "AuthFailure"}
-
-
-def default_user_name() -> str:
-    """The user notebook 02 creates by default (its module's constant when it is there)."""
-    try:
-        from awslab import users_and_groups
-    except ImportError:
-        return FALLBACK_USER_NAME
-    for name in ("DEFAULT_USER_NAME", "USER_NAME"):
-        value = getattr(users_and_groups, name, None)
-        if isinstance(value, str) and value:
-            return value
-    return FALLBACK_USER_NAME
-
-
-def credentials_csv_path(account_id: str, user_name: str) -> Path:
-    """Where notebook 02 writes the new user's .csv (mode 0600)."""
-    try:
-        from awslab.users_and_groups import credentials_csv_path as written_by_02
-    except ImportError:
-        return lab_home() / "credentials" / f"{account_id}-{user_name}_credentials.csv"
-    return Path(written_by_02(account_id, user_name))
 
 
 # Loading the new user's keys.
@@ -229,7 +205,7 @@ def sign_in_as(lab: Lab, source: str = "csv", user_name: str | None = None, prof
                access_key_id: str | None = None, secret_access_key: str | None = None) -> SignedIn:
     """Load the new user's keys from the .csv, a profile or the fields, and prove them."""
     if source == "csv":
-        keys = keys_from_csv(lab.account_id, (user_name or "").strip() or default_user_name())
+        keys = keys_from_csv(lab.account_id, (user_name or "").strip() or DEFAULT_USER_NAME)
     elif source == "profile":
         keys = keys_from_profile(profile or "")
     elif source == "typed":
@@ -353,7 +329,7 @@ class SignInForm(Form):
 
     def __init__(self, lab: Lab, user_name: str | None = None, *, auto_submit: bool = False,
                  source: str = "csv", profile: str | None = None):
-        self._user_name = user_name or default_user_name()
+        self._user_name = user_name or DEFAULT_USER_NAME
         self._source, self._profile = source, profile
         super().__init__(lab, auto_submit=auto_submit)
 
@@ -521,26 +497,9 @@ class RetireRootKeysForm(Form):
             self.submit()  # refuses with its sentence (raised headless), or has nothing to do
 
 
-# `awslab check`
-
-def checklist_cli(target: str = "sandbox", confirm_account_id: str | None = None) -> int:
-    """Print the checklist as a text table; 0 only when every check passes."""
-    from awslab.checklist import run_checklist, text_table
-    from awslab.session import connect
-
-    lab = connect(target, confirm_account_id)
-    checks = run_checklist(lab)
-    print(f"Security checklist for account {lab.account_id} (signed in as {lab.principal}), "
-          "after the CIS AWS Foundations Benchmark v5.0")
-    print(text_table(checks))
-    passed = sum(c.status == "PASS" for c in checks)
-    print(f"{passed} of {len(checks)} checks pass.")
-    return 0 if passed == len(checks) else 1
-
-
 __all__ = [
     "RetireRootKeysForm", "Retired", "SignInForm", "SignedIn", "UserKeys",
-    "administrator_access", "checklist_cli", "credentials_csv_path",
-    "default_user_name", "keys_from_csv", "keys_from_profile", "keys_typed", "prove_keys",
+    "administrator_access", "credentials_csv_path", "keys_from_csv", "keys_from_profile",
+    "keys_typed", "prove_keys",
     "retire_root_access_keys", "root_access_keys", "sign_in_as",
 ]

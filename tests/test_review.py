@@ -383,7 +383,7 @@ def test_awslab_check_exit_codes(fresh_account, monkeypatch, capsys):
     assert "1.4" in result.stdout and "FAIL" in result.stdout and "checks pass" in result.stdout
     assert "docs.aws.amazon.com" in result.stdout
 
-    from awslab import checklist, review
+    from awslab import checklist
 
     real = checklist.run_checklist
 
@@ -394,7 +394,7 @@ def test_awslab_check_exit_codes(fresh_account, monkeypatch, capsys):
         return checks
 
     monkeypatch.setattr(checklist, "run_checklist", all_pass)
-    assert review.checklist_cli("sandbox") == 0
+    assert checklist.print_checklist("sandbox") == 0
     assert "17 of 17 checks pass" in capsys.readouterr().out
 
 
