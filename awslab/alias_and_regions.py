@@ -32,7 +32,7 @@ import time
 import ipywidgets as W
 
 from awslab import record
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, code_of, explain
 from awslab.forms import AMBER, GREEN, GREY, Form, line, note
 from awslab.log import get_logger
 
@@ -91,7 +91,7 @@ def check_alias(alias) -> str:
     """The alias, or LabError with the sentence saying why AWS would refuse it."""
     problem = alias_problem(alias)
     if problem:
-        raise LabError(problem.rstrip(".") + "; nothing changed.", code="InvalidAlias")
+        raise LabError(problem.rstrip(".") + "; nothing changed.", code=Code.InvalidAlias)
     return alias
 
 
@@ -130,7 +130,7 @@ def _taken(alias: str, lab) -> LabError:
         f"AWS said EntityAlreadyExists: the alias '{alias}' belongs to another account; aliases are "
         f"unique across all of AWS, so your first choice may be taken: try adding something of your "
         f"own, such as {tries}; nothing changed.",
-        code="EntityAlreadyExists")
+        code=Code.EntityAlreadyExists)
 
 
 def set_account_alias(lab, alias: str) -> dict:
@@ -151,8 +151,8 @@ def set_account_alias(lab, alias: str) -> dict:
     try:
         lab.client("iam").create_account_alias(AccountAlias=alias)
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code")
-        if code == "EntityAlreadyExists":
+        code = code_of(error)
+        if code == Code.EntityAlreadyExists:
             raise _taken(alias, lab) from None
         raise
     # If the lab set the alias it replaced, that one is gone: carry its own "previous" over,
@@ -246,7 +246,7 @@ def check_region_code(lab, code, known: list[str] | None = None) -> str:
     """The Region code, cleaned, or LabError naming the nearest real codes."""
     text = str(code or "").strip().lower()
     if not text:
-        raise LabError("Type a Region code first (for example eu-south-1); nothing changed.", code="UnknownRegion")
+        raise LabError("Type a Region code first (for example eu-south-1); nothing changed.", code=Code.UnknownRegion)
     if known is None:
         known = [r["code"] for r in list_regions(lab)]
     if text in known:
@@ -259,7 +259,7 @@ def check_region_code(lab, code, known: list[str] | None = None) -> str:
     else:
         hint = " (the table lists every Region code)"
     raise LabError(f"'{code}' is not a Region code this account knows{hint}; nothing changed.",
-                   code="UnknownRegion")
+                   code=Code.UnknownRegion)
 
 
 def _described(code: str) -> str:
@@ -276,10 +276,10 @@ def enable_region(lab, code: str, known: list[str] | None = None) -> dict:
     result = {"code": code, "name": region_name(code), "status": status, "changed": False}
     if status == DEFAULT_STATUS:
         raise LabError(f"{_described(code)} is enabled by default: every account can use it, and it "
-                       "cannot be enabled or disabled; nothing changed.", code="EnabledByDefault")
+                       "cannot be enabled or disabled; nothing changed.", code=Code.EnabledByDefault)
     if status == "DISABLING":
         raise LabError(f"{_described(code)} is being disabled right now (DISABLING): wait until it is "
-                       "DISABLED, then enable it; nothing changed.", code="Conflict")
+                       "DISABLED, then enable it; nothing changed.", code=Code.Conflict)
     if status in ("ENABLED", "ENABLING"):
         return result
     lab.require_write(f"enable the Region {code}")
@@ -295,10 +295,10 @@ def disable_region(lab, code: str, known: list[str] | None = None) -> dict:
     result = {"code": code, "name": region_name(code), "status": status, "changed": False}
     if status == DEFAULT_STATUS:
         raise LabError(f"{_described(code)} is enabled by default: it cannot be disabled; nothing changed.",
-                       code="EnabledByDefault")
+                       code=Code.EnabledByDefault)
     if status == "ENABLING":
         raise LabError(f"{_described(code)} is still being enabled (ENABLING): AWS cannot disable it "
-                       "until it is ENABLED; wait, then disable it; nothing changed.", code="Conflict")
+                       "until it is ENABLED; wait, then disable it; nothing changed.", code=Code.Conflict)
     if status in ("DISABLED", "DISABLING"):
         return result
     lab.require_write(f"disable the Region {code}")
@@ -321,7 +321,7 @@ def enable_regions(lab, codes: list[str]) -> list[dict]:
         if status == DEFAULT_STATUS:
             raise LabError(f"{_described(code)} is enabled by default: every account can use it, and it "
                            "cannot be enabled or disabled; take it out of the list; nothing changed.",
-                           code="EnabledByDefault")
+                           code=Code.EnabledByDefault)
     return [enable_region(lab, code, known) for code in dict.fromkeys(cleaned)]
 
 

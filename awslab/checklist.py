@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from botocore.exceptions import ClientError
 
 from awslab import record
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, code_of, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, Form, line, note
 from awslab.overview import ADMIN_POLICY_ARN, CHANGE_PASSWORD_ARN
 
@@ -138,7 +138,7 @@ class Facts:
             self.iam.get_login_profile(UserName=name)
             password = True
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "NoSuchEntity":
+            if code_of(error) != Code.NoSuchEntity:
                 raise
             password = False
         row = {"user": name, "arn": user["Arn"], "user_creation_time": _iso(user["CreateDate"]),
@@ -162,7 +162,7 @@ class Facts:
             try:
                 return self.iam.get_account_password_policy()["PasswordPolicy"]
             except ClientError as error:
-                if error.response.get("Error", {}).get("Code") == "NoSuchEntity":
+                if code_of(error) == Code.NoSuchEntity:
                     return None
                 raise
         return self.get("policy", read)
@@ -692,7 +692,7 @@ def current_password_policy(lab) -> dict | None:
     try:
         return lab.client("iam").get_account_password_policy()["PasswordPolicy"]
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "NoSuchEntity":
+        if code_of(error) == Code.NoSuchEntity:
             return None
         raise
 
@@ -713,7 +713,7 @@ def set_password_policy(lab, minimum_length: int = BENCHMARK_LENGTH, reuse_preve
         problems.append("the maximum age must be 0 (never expire) to 1095 days")
     if problems:
         raise LabError("The password policy was not changed: " + "; ".join(problems) + ".",
-                       code="InvalidInput")
+                       code=Code.InvalidInput)
     lab.require_write("set the account's password policy")
     recorded = record.was_created(lab.account_id, "password_policy", "account")
     before = None if recorded else current_password_policy(lab)  # for clean-up to put back

@@ -33,7 +33,7 @@ from botocore.exceptions import ClientError
 
 from awslab import record
 from awslab.checklist import is_root_device
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, code_of, explain
 from awslab.forms import Form, line, note, table
 
 TAG_KEY, TAG_VALUE = "created-by", "awslab"
@@ -93,12 +93,8 @@ class CleanUpResult:
     root_console: bool = False      # the last steps were done in a root console session
 
 
-def _code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
-
-
 def _missing(error: Exception) -> bool:
-    return isinstance(error, ClientError) and _code(error) in ("NoSuchEntity", "ResourceNotFoundException")
+    return isinstance(error, ClientError) and code_of(error) in (Code.NoSuchEntity, Code.ResourceNotFoundException)
 
 
 # Where the lab's local files are.
@@ -557,7 +553,7 @@ def _disable_region(lab, region: str) -> None:
     while _region_status(account, region) == "ENABLING":
         if time.monotonic() > deadline:
             raise LabError(f"Region {region} is still being enabled, and AWS can't disable a Region "
-                           "until that ends: run the clean-up again later.", code="StillEnabling")
+                           "until that ends: run the clean-up again later.", code=Code.StillEnabling)
         time.sleep(0.5)
     account.disable_region(RegionName=region)
 

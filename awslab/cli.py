@@ -7,7 +7,7 @@ import os
 import shlex
 import sys
 
-from awslab.errors import LabError
+from awslab.errors import Code, LabError
 
 
 def port(text: str) -> int:
@@ -81,7 +81,7 @@ def cmd_lab(args) -> int:
             probe.bind((args.ip, args.port))
         except OSError as error:
             raise LabError(f"JupyterLab cannot listen on {args.ip} port {args.port} ({error.strerror}): "
-                           "choose another port with `awslab lab --port N`.", code="PortTaken") from None
+                           "choose another port with `awslab lab --port N`.", code=Code.PortTaken) from None
     if args.target == "sandbox":
         from awslab import sandbox
 

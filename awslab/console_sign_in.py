@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import ipywidgets as W
 
 from awslab.credentials_file import credentials_csv, credentials_csv_path, read_credentials_csv
-from awslab.errors import LabError
+from awslab.errors import Code, LabError
 from awslab.forms import GREEN, Form, line, note
 from awslab.home import write_private
 from awslab.log import keep_out_of_logs
@@ -65,7 +65,7 @@ def csv_password(lab: Lab, user_name: str) -> str:
     if not password:
         raise LabError(f"The .csv for {user_name} at {path} holds no console password: create the "
                        "user with console access in notebook 02, or type the password.",
-                       code="NoPassword")
+                       code=Code.NoPassword)
     keep_out_of_logs(password)
     return password
 
@@ -89,11 +89,11 @@ def sign_in_to_console(lab: Lab, user_name: str, password: str, *, account: str 
 
     if not lab.sandbox:
         raise LabError("The lab signs in to the console only in the sandbox: on a real account, "
-                       "follow the console steps shown.", code="NotSandbox")
+                       "follow the console steps shown.", code=Code.NotSandbox)
     user_name = (user_name or "").strip()
     if not user_name or not password:
         raise LabError("Type the user name and its password (the .csv of notebook 02 holds both).",
-                       code="MissingPassword")
+                       code=Code.MissingPassword)
     answer = console.sign_in_as_user(lab.endpoint_url, account or account_for_sign_in(lab),
                                      user_name, password, mfa_code=mfa_code,
                                      new_password=new_password, pending=pending)
@@ -114,7 +114,7 @@ def simulated_code(lab: Lab, user_name: str, *, wait: bool = True) -> str:
     devices = lab.client("iam").list_mfa_devices(UserName=user_name)["MFADevices"]
     if not devices:
         raise LabError(f"{user_name} has no MFA device for the simulated authenticator to answer.",
-                       code="NoMfaDevice")
+                       code=Code.NoMfaDevice)
     return console.authenticator_code(lab.endpoint_url, load_or_create().console_secret,
                                       devices[0]["SerialNumber"], wait=wait)
 
@@ -225,7 +225,7 @@ class ConsoleSignInForm(Form):
         code = self.code.value.strip() or None
         if self.step.next == "mfa_code" and not code:
             raise LabError("Type the 6-digit code your MFA device shows (or ask the simulated "
-                           "authenticator app).", code="MissingCode")
+                           "authenticator app).", code=Code.MissingCode)
         step = sign_in_to_console(self.lab, user_name, self._password, account=self.account,
                                   mfa_code=code if self.step.next == "mfa_code" else None,
                                   new_password=new, pending=self.step.pending)
@@ -238,10 +238,10 @@ class ConsoleSignInForm(Form):
             return generate_password(self._policy(), user_name)
         new, again = self.new_password.value, self.confirm.value
         if not new:
-            raise LabError("Type a new password in both fields.", code="MissingPassword")
+            raise LabError("Type a new password in both fields.", code=Code.MissingPassword)
         if new != again:
             raise LabError("The two new passwords differ: type the same one in both fields.",
-                           code="PasswordsDiffer")
+                           code=Code.PasswordsDiffer)
         return new
 
     def submit(self):

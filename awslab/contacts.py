@@ -23,7 +23,7 @@ import re
 from botocore.exceptions import ClientError
 
 from awslab import record
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, code_of, explain
 from awslab.forms import Form, line, note
 
 SECURITY = "SECURITY"
@@ -43,7 +43,7 @@ def security_contact(lab) -> dict | None:
     try:
         return lab.client("account").get_alternate_contact(AlternateContactType=SECURITY)["AlternateContact"]
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+        if code_of(error) == Code.ResourceNotFoundException:
             return None
         raise
 
@@ -89,7 +89,7 @@ def set_security_contact(lab, name: str = "", title: str = "", email: str = "", 
     problems = contact_problems(name, title, email, phone)
     if problems:
         raise LabError("The security contact was not registered: " + "; ".join(problems) + ".",
-                       code="InvalidInput")
+                       code=Code.InvalidInput)
     lab.require_write("register the account's security contact")
     recorded = record.was_created(lab.account_id, *RECORD)
     before = None if recorded else security_contact(lab)
@@ -112,7 +112,7 @@ def restore_security_contact(lab, previous: dict | None) -> None:
     try:
         account.delete_alternate_contact(AlternateContactType=SECURITY)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+        if code_of(error) != Code.ResourceNotFoundException:
             raise
 
 
@@ -185,6 +185,6 @@ class SecurityContactForm(Form):
         unknown = sorted(set(self.given) - set(FIELDS))
         if unknown:
             self.refuse(LabError(f"security_contact has no field {unknown[0]!r}: give name, title, "
-                                 "email and phone.", code="WrongParameter"))
+                                 "email and phone.", code=Code.WrongParameter))
             return
         self.submit()

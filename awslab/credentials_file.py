@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from awslab import record
-from awslab.errors import LabError
+from awslab.errors import Code, LabError
 from awslab.home import lab_home, write_private
 
 CSV_HEADER = ["User name", "Password", "Access key ID", "Secret access key", "Console login link"]
@@ -127,11 +127,11 @@ def save_cli_profile(lab, profile_name: str, access_key_id: str, secret_access_k
     profile_name = (profile_name or "").strip()
     if not PROFILE_NAME.match(profile_name):
         raise LabError(f"{profile_name!r} can't be a profile name: use 1 to 64 letters, digits or _ . @ + = , -.",
-                       code="InvalidInput")
+                       code=Code.InvalidInput)
     held = profile_key_id(profile_name)
     if held and held != access_key_id and not replace:
         raise LabError(f"The AWS CLI profile {profile_name!r} already holds another access key ({held}): "
-                       "choose another profile name, or confirm replacing it.", code="ProfileExists")
+                       "choose another profile name, or confirm replacing it.", code=Code.ProfileExists)
     credentials = shared_credentials_file()
     config = config_file()
     try:
@@ -142,7 +142,7 @@ def save_cli_profile(lab, profile_name: str, access_key_id: str, secret_access_k
         write_private(config, _with_section(_read(config), section, settings, merge=True))
     except configparser.Error as error:
         raise LabError(f"The AWS CLI files could not be read ({type(error).__name__}); fix {credentials} "
-                       f"or {config} by hand, then save the profile again.", code="BadConfig") from None
+                       f"or {config} by hand, then save the profile again.", code=Code.BadConfig) from None
     record.remember(lab.account_id, "cli_profile", profile_name, key=access_key_id,
                     credentials_file=str(credentials), config_file=str(config))
     return credentials

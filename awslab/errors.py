@@ -28,7 +28,81 @@ class LabError(Exception):
 
 
 class SandboxDown(LabError):
-    """The sandbox does not answer."""
+    """The sandbox does not answer (its code is always Code.SandboxDown)."""
+
+    def __init__(self, sentence: str):
+        super().__init__(sentence, code=Code.SandboxDown)
+
+
+class Code:
+    """Every code a LabError carries, in one place. Where AWS has a name for the failure
+    (NoSuchEntity, EntityAlreadyExists, ...) the lab uses AWS's; the rest are the lab's own.
+    Compare with `code_of(error) == Code.NoSuchEntity`, never with a string."""
+
+    BadConfig = "BadConfig"
+    BadParamsFile = "BadParamsFile"
+    ConcurrentModification = "ConcurrentModification"
+    Conflict = "Conflict"
+    ConsoleOnly = "ConsoleOnly"
+    EnabledByDefault = "EnabledByDefault"
+    EntityAlreadyExists = "EntityAlreadyExists"
+    ExpiredToken = "ExpiredToken"
+    InvalidAlias = "InvalidAlias"
+    InvalidClientTokenId = "InvalidClientTokenId"
+    InvalidInput = "InvalidInput"
+    LimitExceeded = "LimitExceeded"
+    MissingCode = "MissingCode"
+    MissingKeys = "MissingKeys"
+    MissingPassword = "MissingPassword"
+    NeedProfile = "NeedProfile"
+    NoAccessKey = "NoAccessKey"
+    NoCredentials = "NoCredentials"
+    NoCredentialsFile = "NoCredentialsFile"
+    NoDevice = "NoDevice"
+    NoMfaDevice = "NoMfaDevice"
+    NoNotebooks = "NoNotebooks"
+    NoParamsFile = "NoParamsFile"
+    NoPassword = "NoPassword"
+    NoProfile = "NoProfile"
+    NoSuchEntity = "NoSuchEntity"
+    NotAUser = "NotAUser"
+    NotAdministrator = "NotAdministrator"
+    NotConfirmed = "NotConfirmed"
+    NotRoot = "NotRoot"
+    NotSandbox = "NotSandbox"
+    NotSignedIn = "NotSignedIn"
+    NotSimulated = "NotSimulated"
+    OtherAccount = "OtherAccount"
+    PasswordPolicyViolation = "PasswordPolicyViolation"
+    PasswordsDiffer = "PasswordsDiffer"
+    PortTaken = "PortTaken"
+    ProfileExists = "ProfileExists"
+    ProfileNotFound = "ProfileNotFound"
+    ReportTimeout = "ReportTimeout"
+    ResourceNotFoundException = "ResourceNotFoundException"
+    RootKeys = "RootKeys"
+    SandboxDown = "SandboxDown"
+    SandboxHomeNotWritable = "SandboxHomeNotWritable"
+    Stale = "Stale"
+    StillEnabling = "StillEnabling"
+    Throttling = "Throttling"
+    UnknownNotebook = "UnknownNotebook"
+    UnknownParameter = "UnknownParameter"
+    UnknownRegion = "UnknownRegion"
+    UnknownTarget = "UnknownTarget"
+    ValidationError = "ValidationError"
+    WrongParameter = "WrongParameter"
+
+
+CODES = frozenset(value for name, value in vars(Code).items() if not name.startswith("_"))
+
+
+def code_of(error: BaseException) -> str | None:
+    """The code of a refusal: a LabError's, or the AWS error code of a botocore ClientError."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return getattr(error, "code", None)
 
 
 # What each AWS error code means for a learner, when AWS's own message is not enough.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import time
 
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, explain
 from awslab.log import get_logger
 
 GREEN, RED, GREY, AMBER = "#1d8102", "#d13212", "#545b64", "#8a6d00"
@@ -93,7 +93,7 @@ class Form:
         the form, raised headless. True when there was one."""
         if self.wrong_parameter is None:
             return False
-        self.refuse(LabError(self.wrong_parameter, code="WrongParameter"))
+        self.refuse(LabError(self.wrong_parameter, code=Code.WrongParameter))
         return True
 
     # Subclasses fill these in.

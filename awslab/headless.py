@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from awslab.errors import LabError
+from awslab.errors import Code, LabError
 from awslab.notebooks import CLEAN_UP, LAB, NOTEBOOKS, check, declared, every_parameter
 
 
@@ -42,11 +42,11 @@ def load_parameters(path: str | Path | None) -> dict:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LabError(f"The parameters file {path} does not exist: check the path given to --params.",
-                       code="NoParamsFile") from None
+                       code=Code.NoParamsFile) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise LabError(f"The parameters file {path} could not be read ({reason}): give --params a "
-                       "readable JSON or YAML file.", code="BadParamsFile") from None
+                       "readable JSON or YAML file.", code=Code.BadParamsFile) from None
     try:
         if str(path).endswith(".json"):
             data = json.loads(text)
@@ -56,19 +56,19 @@ def load_parameters(path: str | Path | None) -> dict:
             data = yaml.safe_load(text)
     except json.JSONDecodeError as error:
         raise LabError(f"The parameters file {path} is not valid JSON (line {error.lineno}, column "
-                       f"{error.colno}: {error.msg}): fix it there.", code="BadParamsFile") from None
+                       f"{error.colno}: {error.msg}): fix it there.", code=Code.BadParamsFile) from None
     except Exception as error:  # yaml.YAMLError, with where it stopped when it knows
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = " ".join(str(getattr(error, "problem", None) or error).split())
         raise LabError(f"The parameters file {path} is not valid YAML ({where}{problem}): fix it there.",
-                       code="BadParamsFile") from None
+                       code=Code.BadParamsFile) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise LabError(f"The parameters file {path} must hold one mapping (parameter names, or notebook "
                        f"names each with its own mapping), not a {type(data).__name__}.",
-                       code="BadParamsFile")
+                       code=Code.BadParamsFile)
     return data
 
 
@@ -88,17 +88,17 @@ def parameters_for_each(given: dict, target: str = "sandbox", folder: Path | Non
         if notebook in cells:
             if not isinstance(value, dict):
                 raise LabError(f"{source}: {key} must hold a mapping of that notebook's parameters "
-                               f"(for example {{user_name: alice}}), not {value!r}.", code="WrongParameter")
+                               f"(for example {{user_name: alice}}), not {value!r}.", code=Code.WrongParameter)
             own[notebook] = value
         elif key in everywhere:
             shared[key] = value
         elif re.match(r"\d\d_", str(key)) or isinstance(value, dict):
             raise LabError(f"{source}: there is no notebook named {key}{_did_you_mean(key, NOTEBOOKS)}; "
-                           f"the notebooks are {', '.join(NOTEBOOKS)}.", code="UnknownNotebook")
+                           f"the notebooks are {', '.join(NOTEBOOKS)}.", code=Code.UnknownNotebook)
         else:
             hint = _did_you_mean(key, everywhere) or f"; the parameters are {', '.join(everywhere)}"
             raise LabError(f"{source}: no notebook has a parameter named {key}{hint}.",
-                           code="UnknownParameter")
+                           code=Code.UnknownParameter)
     try:
         shared = {key: check(key, value, everywhere[key]) for key, value in shared.items()}
     except LabError as error:
@@ -111,7 +111,7 @@ def parameters_for_each(given: dict, target: str = "sandbox", folder: Path | Non
                         else _did_you_mean(key, cells[notebook])
                         or f"; its parameters are {', '.join(cells[notebook])}")
                 raise LabError(f"{source}: the notebook {notebook} has no parameter named {key}{hint}.",
-                               code="UnknownParameter")
+                               code=Code.UnknownParameter)
         try:
             own[notebook] = {key: check(key, value, cells[notebook][key]) for key, value in values.items()}
         except LabError as error:

@@ -36,7 +36,7 @@ import traitlets
 from botocore.exceptions import ClientError
 
 from awslab import record
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, code_of, explain
 from awslab.forms import AMBER, GREY, Form, note
 from awslab.log import get_logger, keep_out_of_logs
 from awslab.secret_widgets import SecretImage, SecretText
@@ -99,7 +99,7 @@ def check_device_name(name: str | None) -> str:
     name = (name or "").strip()
     if not DEVICE_NAME.fullmatch(name):
         raise LabError(f"The device name {name!r} is not valid: use 1 to 226 letters, digits or "
-                       "+=,.@_- (no spaces), for example my-phone.", code="ValidationError")
+                       "+=,.@_- (no spaces), for example my-phone.", code=Code.ValidationError)
     return name
 
 
@@ -110,15 +110,15 @@ def check_codes(code1, code2, seed: str | None = None) -> tuple[str, str]:
         text = re.sub(r"\s+", "", str(code or ""))
         if not text:
             raise LabError(f"MFA code {number} is empty: type the 6-digit code your authenticator "
-                           "app shows.", code="InvalidInput")
+                           "app shows.", code=Code.InvalidInput)
         if not CODE.fullmatch(text):
             raise LabError(f"MFA code {number} must be exactly 6 digits, as your authenticator app "
-                           f"shows them (you typed {len(text)} characters).", code="InvalidInput")
+                           f"shows them (you typed {len(text)} characters).", code=Code.InvalidInput)
         codes.append(text)
     if codes[0] == codes[1] and not (seed and _consecutive(seed, *codes)):
         raise LabError("You typed the same code twice: type the code the app shows now in MFA code 1, "
                        "wait until it shows the next one (up to 30 seconds), and type that in MFA code 2.",
-                       code="InvalidInput")
+                       code=Code.InvalidInput)
     return codes[0], codes[1]
 
 
@@ -175,16 +175,10 @@ def _qr_png(seed: str, device_name: str, label: str) -> bytes:
     return buffer.getvalue()
 
 
-def _code_of(error: BaseException) -> str | None:
-    if isinstance(error, ClientError):
-        return error.response.get("Error", {}).get("Code")
-    return getattr(error, "code", None)
-
-
 def _already_exists(lab, device_name: str) -> LabError:
     return LabError(f"A virtual MFA device named {device_name!r} already exists in account "
                     f"{lab.account_id} (AWS said EntityAlreadyExists): device names are unique in "
-                    "an account, so type another device name.", code="EntityAlreadyExists")
+                    "an account, so type another device name.", code=Code.EntityAlreadyExists)
 
 
 def _lab_made_unassigned(lab, serial: str) -> bool:
@@ -243,7 +237,7 @@ def create_virtual_mfa(lab, device_name: str, user_name: str | None = None) -> N
                                      data.get("QRCodePNG") or b"")
             break
         except Exception as error:
-            if _code_of(error) != "EntityAlreadyExists":
+            if code_of(error) != Code.EntityAlreadyExists:
                 raise
             if attempt == 1 and _lab_made_unassigned(lab, serial):
                 _delete_device(lab, serial)
@@ -261,7 +255,7 @@ def create_virtual_mfa(lab, device_name: str, user_name: str | None = None) -> N
 def _create_root(lab, device_name: str) -> NewVirtualMfa:
     if not lab.sandbox:
         raise LabError("AWS lets the root user assign MFA only in the console, not through the API: "
-                       "follow the console steps shown.", code="ConsoleOnly")
+                       "follow the console steps shown.", code=Code.ConsoleOnly)
     from awslab.sandbox import console
 
     data = console.create_root_virtual_mfa(lab, device_name)
@@ -277,7 +271,7 @@ def assign_virtual_mfa(lab, device: NewVirtualMfa, code1, code2) -> str:
     refusal deletes it, so nothing half-made stays in the account."""
     if device.discarded or device.assigned:
         raise LabError("This device attempt is over: choose Continue to set up a new device.",
-                       code="Stale")
+                       code=Code.Stale)
     code1, code2 = check_codes(code1, code2, device.seed)
     lab.require_write(f"assign an MFA device to {whose(device.user_name)}")
     try:
@@ -290,12 +284,12 @@ def assign_virtual_mfa(lab, device: NewVirtualMfa, code1, code2) -> str:
                                                 SerialNumber=device.serial_number,
                                                 AuthenticationCode1=code1, AuthenticationCode2=code2)
     except Exception as error:
-        code = _code_of(error)
+        code = code_of(error)
         if code == "InvalidAuthenticationCode":
             help_ = diagnose_codes(device.seed, code1, code2)
             raise LabError(f"AWS said InvalidAuthenticationCode: Authentication code for device is not "
                            f"valid ({help_}).", code=code) from None
-        if code in ("Throttling", "ConcurrentModification", "SandboxDown"):
+        if code in (Code.Throttling, Code.ConcurrentModification, Code.SandboxDown):
             raise  # worth retrying with the same device
         sentence = explain(error, f"assigning the MFA device to {whose(device.user_name)}")
         discard_virtual_mfa(lab, device)
@@ -314,7 +308,7 @@ def _delete_device(lab, serial: str) -> None:
     try:
         lab.client("iam").delete_virtual_mfa_device(SerialNumber=serial)
     except ClientError as error:
-        if _code_of(error) not in ("NoSuchEntity",):
+        if code_of(error) != Code.NoSuchEntity:
             raise
     record.forget(lab.account_id, "mfa_device", serial)
 
@@ -586,7 +580,7 @@ class VirtualMfaForm(Form):
         if self.kind.value != "virtual":
             raise LabError(f"{dict((v, k) for k, v in KINDS)[self.kind.value]} needs the physical device, "
                            "which this lab cannot simulate: register it in the console, or choose "
-                           "Authenticator app here.", code="NotSimulated")
+                           "Authenticator app here.", code=Code.NotSimulated)
         name = check_device_name(self.device_name.value)
         if self.device is not None and not self.device.discarded:
             if self.device.device_name == name:
@@ -607,9 +601,9 @@ class VirtualMfaForm(Form):
         """Add the device to the simulated authenticator app (as scanning the QR code would)."""
         if not self.lab.sandbox:
             raise LabError("The simulated authenticator app works only in the sandbox: on a real "
-                           "account use a real app, or you could not sign in later.", code="NotSandbox")
+                           "account use a real app, or you could not sign in later.", code=Code.NotSandbox)
         if self.device is None or self.device.discarded:
-            raise LabError("Choose Continue first, to make the device the app will add.", code="NoDevice")
+            raise LabError("Choose Continue first, to make the device the app will add.", code=Code.NoDevice)
         if self.authenticator is None or self.authenticator.label != self._app_label():
             self.authenticator = SimulatedAuthenticator(self.device.seed, self._app_label())
         self.app_box.children = (self.authenticator, W.HTML(note(
@@ -647,7 +641,7 @@ class VirtualMfaForm(Form):
 
     def action(self, code1, code2):
         if self.device is None:
-            raise LabError("Choose Continue first, to make the device and see its QR code.", code="NoDevice")
+            raise LabError("Choose Continue first, to make the device and see its QR code.", code=Code.NoDevice)
         return assign_virtual_mfa(self.lab, self.device, code1, code2)
 
     def submit(self):

@@ -22,7 +22,7 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
-from awslab.errors import LabError
+from awslab.errors import Code, LabError
 from awslab.session import TARGETS
 
 LAB = ["00_setup", "01_secure_the_root_user", "02_set_up_additional_users",
@@ -54,7 +54,7 @@ def notebooks_dir() -> Path:
         if (candidate / "00_setup.ipynb").exists():
             return candidate
     raise LabError("The lab's notebooks were not found: run awslab from the folder that holds notebooks/.",
-                   code="NoNotebooks")
+                   code=Code.NoNotebooks)
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def check(name: str, value, parameter: Parameter | None = None):
     else:
         shown = _short(value) + (f" ({problem})" if problem != "wrong" else "")
     optional = " or None" if parameter.default is None else ""
-    raise LabError(f"{name} must be {_describe(kind)}{optional}{example}, not {shown}.", code="WrongParameter")
+    raise LabError(f"{name} must be {_describe(kind)}{optional}{example}, not {shown}.", code=Code.WrongParameter)
 
 
 def _problem(kind, value) -> str | None:

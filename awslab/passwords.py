@@ -21,6 +21,8 @@ import anywidget
 import traitlets
 from botocore.exceptions import ClientError
 
+from awslab.errors import Code, code_of
+
 SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
 MAX_LENGTH = 128
 GENERATED_LENGTH = 20
@@ -57,7 +59,7 @@ def password_policy(iam) -> PasswordPolicy:
     try:
         p = iam.get_account_password_policy()["PasswordPolicy"]
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "NoSuchEntity":
+        if code_of(error) == Code.NoSuchEntity:
             return DEFAULT_POLICY
         raise
     return PasswordPolicy(

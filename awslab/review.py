@@ -20,7 +20,7 @@ from pathlib import Path
 import ipywidgets as W
 from botocore.exceptions import ClientError
 
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, explain
 from awslab.forms import AMBER, Form, line, note
 from awslab.log import keep_out_of_logs
 from awslab.overview import holds_administrator_access
@@ -57,7 +57,7 @@ def keys_from_csv(account_id: str, user_name: str, path: Path | None = None) -> 
             f"No credentials file for user {user_name!r} was found at {path}: run notebook "
             "02_set_up_additional_users (it writes the .csv when it creates the user with "
             "programmatic access), or choose a saved AWS CLI profile or paste the keys instead.",
-            code="NoCredentialsFile")
+            code=Code.NoCredentialsFile)
     try:
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
@@ -71,7 +71,7 @@ def keys_from_csv(account_id: str, user_name: str, path: Path | None = None) -> 
         raise LabError(
             f"The credentials file {path} holds no access key (the user may have been created "
             "without programmatic access): create an access key for it in notebook 02, or paste "
-            "one in the fields.", code="NoAccessKey")
+            "one in the fields.", code=Code.NoAccessKey)
     return UserKeys(key_id, secret, "csv", str(path), user_name=row.get("user name") or user_name)
 
 
@@ -82,15 +82,15 @@ def keys_from_profile(profile: str) -> UserKeys:
 
     profile = (profile or "").strip()
     if not profile:
-        raise LabError("Choose the AWS CLI profile that holds the new user's keys.", code="NoProfile")
+        raise LabError("Choose the AWS CLI profile that holds the new user's keys.", code=Code.NoProfile)
     try:
         credentials = boto3.Session(profile_name=profile).get_credentials()
     except ProfileNotFound:
         raise LabError(f"There is no AWS CLI profile named {profile!r}: save one in notebook 02 "
                        "(Save as AWS CLI profile) or run `aws configure --profile NAME`.",
-                       code="ProfileNotFound") from None
+                       code=Code.ProfileNotFound) from None
     if credentials is None:
-        raise LabError(f"The profile {profile!r} holds no credentials.", code="NoCredentials")
+        raise LabError(f"The profile {profile!r} holds no credentials.", code=Code.NoCredentials)
     frozen = credentials.get_frozen_credentials()
     return UserKeys(frozen.access_key, frozen.secret_key, "profile", f"profile {profile!r}",
                     profile=profile, session_token=frozen.token)
@@ -101,7 +101,7 @@ def keys_typed(access_key_id: str, secret_access_key: str) -> UserKeys:
     access_key_id, secret_access_key = (access_key_id or "").strip(), (secret_access_key or "").strip()
     if not access_key_id or not secret_access_key:
         raise LabError("Paste both the access key ID and the secret access key (from the .csv "
-                       "notebook 02 let you download).", code="MissingKeys")
+                       "notebook 02 let you download).", code=Code.MissingKeys)
     return UserKeys(access_key_id, secret_access_key, "typed", "the fields")
 
 
@@ -158,13 +158,13 @@ def prove_keys(lab: Lab, keys: UserKeys) -> SignedIn:
     if who["Account"] != lab.account_id:
         raise LabError(f"These keys belong to account {who['Account']}, but the lab works on "
                        f"account {lab.account_id}: use the new user's keys of this account.",
-                       code="OtherAccount")
+                       code=Code.OtherAccount)
     if user_lab.is_root:
         raise LabError("These are the root user's keys, not the new user's: load the new IAM "
-                       "user's keys (the .csv from notebook 02).", code="RootKeys")
+                       "user's keys (the .csv from notebook 02).", code=Code.RootKeys)
     if user_lab.user_name is None:
         raise LabError(f"These credentials are {who['Arn']}, not an IAM user: load the new IAM "
-                       "user's access key (the .csv from notebook 02).", code="NotAUser")
+                       "user's access key (the .csv from notebook 02).", code=Code.NotAUser)
     keys.user_name = user_lab.user_name
     signed = SignedIn(user_lab.user_name, who["Arn"], who["Account"], keys, user_lab)
     signed.administrator, signed.admin_detail = administrator_access(lab, user_lab)
@@ -262,7 +262,7 @@ def _switch_lab_to(lab: Lab, signed: SignedIn):
             "On a real account the lab keeps working after root's keys are gone only through a "
             "saved AWS CLI profile of the new user: save one in notebook 02 (Save as AWS CLI "
             "profile), choose it above as the source, and run this again; nothing was deleted.",
-            code="NeedProfile")
+            code=Code.NeedProfile)
     before = saved_connection()
     save_connection(**{**before, "profile": signed.keys.profile, "region": lab.region})
 
@@ -276,13 +276,13 @@ def retire_root_access_keys(lab: Lab, signed: SignedIn | None, group_name: str =
     root's access keys with root's own client (restoring the lab's sign-in if that fails)."""
     if signed is None:
         raise LabError("Sign in as the new user first (the form above): the lab deletes root's "
-                       "keys only once the new user's keys are proven to work.", code="NotSignedIn")
+                       "keys only once the new user's keys are proven to work.", code=Code.NotSignedIn)
     if signed.administrator is not True:
         why = signed.admin_detail or f"{signed.user_name} does not hold administrator access"
         raise LabError(
             f"The root user's access keys are kept: {why.rstrip('.')}, so deleting them could leave "
             f"no administrator to work with; give the user AdministratorAccess (the {group_name} "
-            "group in notebook 02) and run this again.", code="NotAdministrator")
+            "group in notebook 02) and run this again.", code=Code.NotAdministrator)
     if not lab.is_root:
         present = root_keys_present(signed.lab)
         if present == 0:
@@ -291,7 +291,7 @@ def retire_root_access_keys(lab: Lab, signed: SignedIn | None, group_name: str =
         raise LabError(
             f"The lab is signed in as {lab.principal}, and only the root user can delete root's "
             "access keys: sign in to the console as root, open Security credentials, and delete "
-            "them under Access keys.", code="NotRoot")
+            "them under Access keys.", code=Code.NotRoot)
     lab.require_write("delete the root user's access keys")
     iam = lab.client("iam")
     keys = root_access_keys(lab)

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 import ipywidgets as W
 from botocore.exceptions import ClientError
 
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, code_of, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, line, note
 
 SECURITY_CREDENTIALS_URL = "https://console.aws.amazon.com/iam/home#/security_credentials"
@@ -89,7 +89,7 @@ def credential_report(lab, on_progress=None, timeout: float = REPORT_TIMEOUT,
         try:
             answer = iam.get_credential_report()
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") not in NO_REPORT:
+            if code_of(error) not in NO_REPORT:
                 raise
         else:
             if _fresh(answer.get("GeneratedTime")):
@@ -105,7 +105,7 @@ def credential_report(lab, on_progress=None, timeout: float = REPORT_TIMEOUT,
         waited = time.monotonic() - started
         if waited > timeout:
             raise LabError(f"IAM was still generating the credential report after {int(timeout)} "
-                           "seconds; wait a minute and press Check again.", code="ReportTimeout")
+                           "seconds; wait a minute and press Check again.", code=Code.ReportTimeout)
         # IAM gives no percentage: show the wait against a typical few seconds.
         report(min(0.9, 0.1 + waited / 10), f"IAM is generating the credential report ({state}), "
                                             f"{waited:.0f} s so far…")

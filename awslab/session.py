@@ -16,7 +16,7 @@ import functools
 import os
 from dataclasses import dataclass, field
 
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, code_of, explain
 from awslab.home import lab_home, read_json, write_json_private
 
 TARGETS = ("sandbox", "aws")
@@ -68,7 +68,7 @@ class Lab:
                 f"To {doing} in the real AWS account {self.account_id}, set "
                 f'confirm_account_id = "{self.account_id}" in the parameters cell{given}, '
                 "then run the cell again: the lab never changes a real account unconfirmed.",
-                code="NotConfirmed",
+                code=Code.NotConfirmed,
             )
 
     def sign_in_url(self, alias: str | None = None) -> str:
@@ -109,7 +109,7 @@ def connect(target: str = "sandbox", confirm_account_id: str | None = None, *,
     target = target.strip().lower() if isinstance(target, str) else target
     if target not in TARGETS:
         raise LabError(f"Unknown target {target!r}: use one of {', '.join(repr(t) for t in TARGETS)}.",
-                       code="UnknownTarget")
+                       code=Code.UnknownTarget)
     try:
         if target == "sandbox":
             lab = _connect_sandbox(region)
@@ -138,8 +138,8 @@ def _connect_sandbox(region: str | None) -> Lab:
     except ClientError as error:
         # A kept root console session the sandbox no longer knows (its state was lost): sign
         # in to the console again.
-        if "session_token" not in creds or error.response.get("Error", {}).get("Code") not in (
-                "InvalidClientTokenId", "ExpiredToken"):
+        if "session_token" not in creds or code_of(error) not in (
+                Code.InvalidClientTokenId, Code.ExpiredToken):
             raise
         from awslab.sandbox.credentials import root_console_credentials
 
@@ -205,7 +205,7 @@ def _connect_aws(profile: str | None, region: str | None) -> Lab:
         raise LabError(
             "No AWS credentials were found: set AWS_PROFILE, run `aws configure` (or `aws sso login`), "
             "pick a profile in notebook 00, or use the sandbox target.",
-            code="NoCredentials",
+            code=Code.NoCredentials,
         )
     lab = Lab("aws", session.region_name or DEFAULT_REGION, "", "", "", session, profile=profile)
     _identify(lab)

@@ -38,7 +38,7 @@ from awslab.credentials_file import (
     save_cli_profile,
     write_credentials_csv,
 )
-from awslab.errors import LabError, explain
+from awslab.errors import Code, LabError, code_of, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, Form, line, note, table
 from awslab.log import get_logger, keep_out_of_logs
 from awslab.overview import ADMIN_POLICY_ARN, CHANGE_PASSWORD_ARN
@@ -162,12 +162,8 @@ def tags_problem(tags) -> str | None:
     return None
 
 
-def _code(error: BaseException) -> str:
-    return error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
-
-
 def _missing(error: BaseException) -> bool:
-    return _code(error) == "NoSuchEntity"
+    return code_of(error) == Code.NoSuchEntity
 
 
 def _as_sentence_body(sentence: str) -> str:
@@ -249,7 +245,7 @@ def resolve_policy(lab, name_or_arn: str) -> str:
     close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.8)
     meant = f"did you mean {close[0]}? Or " if close else ""
     raise LabError(f"No AWS managed policy is named {wanted!r}: {meant}search the list for the policy you "
-                   "mean (names are case sensitive, for example AdministratorAccess).", code="NoSuchEntity")
+                   "mean (names are case sensitive, for example AdministratorAccess).", code=Code.NoSuchEntity)
 
 
 def _policy_name(arn: str) -> str:
@@ -286,7 +282,7 @@ def run_steps(lab, what: str, steps: list[Step]) -> list[str]:
                 after = ("undoing failed for: " + "; ".join(left) +
                          " (remove those by hand, or run notebook 99 to clean up)")
             raise LabError(f"{what} failed at step {number} of {len(steps)}, {step.title}: {reason}; {after}.",
-                           code=_code(error) or getattr(error, "code", None)) from None
+                           code=code_of(error)) from None
         done.append(step)
     return [s.title for s in done]
 
@@ -357,11 +353,11 @@ def create_admin_group(lab, group_name: str = DEFAULT_GROUP_NAME, policy_arns=(A
     group_name = (group_name or "").strip()
     problem = group_name_problem(group_name)
     if problem:
-        raise LabError(problem, code="ValidationError")
+        raise LabError(problem, code=Code.ValidationError)
     arns = list(dict.fromkeys(a for a in (policy_arns or []) if a))
     if not arns:
         raise LabError("Pick at least one policy for the group (AdministratorAccess for administrators).",
-                       code="InvalidInput")
+                       code=Code.InvalidInput)
     iam = lab.client("iam")
     for arn in arns:
         if (lab.target, arn) in _known_aws_policies:
@@ -370,13 +366,13 @@ def create_admin_group(lab, group_name: str = DEFAULT_GROUP_NAME, policy_arns=(A
             iam.get_policy(PolicyArn=arn)
         except ClientError as error:
             if _missing(error):
-                raise LabError(f"The policy {arn} does not exist: pick one from the list.", code="NoSuchEntity") from None
+                raise LabError(f"The policy {arn} does not exist: pick one from the list.", code=Code.NoSuchEntity) from None
             raise
         _seen_aws_policy(lab, arn)
     existing = describe_group(iam, group_name)
     if existing is not None and not exists_ok:
         raise LabError(f"The group {group_name!r} already exists: pick another name, or use the existing group.",
-                       code="EntityAlreadyExists")
+                       code=Code.EntityAlreadyExists)
     have = {p["PolicyArn"] for p in (existing or {}).get("policies", [])}
     missing = [a for a in arns if a not in have]
     account = lab.account_id
@@ -523,7 +519,7 @@ class GroupForm(Form):
 
     def action(self, group_name, policy_arns):
         if not policy_arns and self.policy_problem:  # policy_name named none: say so, not "pick one"
-            raise LabError(self.policy_problem, code="NoSuchEntity")
+            raise LabError(self.policy_problem, code=Code.NoSuchEntity)
         return create_admin_group(self.lab, group_name, policy_arns)
 
     def show_result(self, result: GroupResult) -> None:
@@ -601,13 +597,13 @@ def plan_user(lab, user_name: str, *, console_access: bool = True, programmatic_
     user_name = (user_name or "").strip()
     problem = user_name_problem(user_name)
     if problem:
-        raise LabError(problem, code="ValidationError")
+        raise LabError(problem, code=Code.ValidationError)
     if not console_access and not programmatic_access:
         raise LabError("Choose at least one access type: console access (a password), programmatic access "
-                       "(an access key), or both.", code="InvalidInput")
+                       "(an access key), or both.", code=Code.InvalidInput)
     problem = tags_problem(tags)
     if problem:
-        raise LabError(problem, code="InvalidInput")
+        raise LabError(problem, code=Code.InvalidInput)
     iam = lab.client("iam")
     policy = None
     if console_access:
@@ -615,7 +611,7 @@ def plan_user(lab, user_name: str, *, console_access: bool = True, programmatic_
         if password is not None:
             problem = password_problem(policy, password, user_name)
             if problem:
-                raise LabError(problem, code="PasswordPolicyViolation")
+                raise LabError(problem, code=Code.PasswordPolicyViolation)
     try:
         iam.get_user(UserName=user_name)
     except ClientError as error:
@@ -623,14 +619,14 @@ def plan_user(lab, user_name: str, *, console_access: bool = True, programmatic_
             raise
     else:
         raise LabError(f"The user {user_name} already exists: pick another name (its secret access key and "
-                       "password can't be shown again, only replaced).", code="EntityAlreadyExists")
+                       "password can't be shown again, only replaced).", code=Code.EntityAlreadyExists)
     groups = list(dict.fromkeys(g for g in (groups or []) if g))
     policies_by_group = {}
     for group in groups:
         found = group_policies(iam, group)  # also tells whether the group exists
         if found is None:
             raise LabError(f"The group {group} does not exist: create it first (the form above), or leave it out.",
-                           code="NoSuchEntity")
+                           code=Code.NoSuchEntity)
         attached, inline = found
         policies_by_group[group] = [p["PolicyName"] for p in attached] + [f"{n} (inline)" for n in inline]
     return UserPlan(user_name, bool(console_access), bool(programmatic_access), password is None,
@@ -842,20 +838,20 @@ def create_another_access_key(lab, user_name: str) -> NewKey:
         keys = iam.list_access_keys(UserName=user_name)["AccessKeyMetadata"]
     except ClientError as error:
         if _missing(error):
-            raise LabError(f"There is no user {user_name}: create it first.", code="NoSuchEntity") from None
+            raise LabError(f"There is no user {user_name}: create it first.", code=Code.NoSuchEntity) from None
         raise
     limit = (f"{user_name} already has {MAX_ACCESS_KEYS} access keys "
              f"({', '.join(k['AccessKeyId'] + ' ' + k['Status'] for k in keys)}), the most AWS allows per user "
              "(LimitExceeded): delete one you no longer use (deactivate it first to check nothing needs it), "
              "then create another.")
     if len(keys) >= MAX_ACCESS_KEYS:
-        raise LabError(limit, code="LimitExceeded")
+        raise LabError(limit, code=Code.LimitExceeded)
     lab.require_write("create an access key")
     try:
         key = iam.create_access_key(UserName=user_name)["AccessKey"]
     except ClientError as error:
-        if _code(error) == "LimitExceeded":
-            raise LabError(limit, code="LimitExceeded") from None
+        if code_of(error) == Code.LimitExceeded:
+            raise LabError(limit, code=Code.LimitExceeded) from None
         raise
     keep_out_of_logs(key["SecretAccessKey"])
     record.remember(lab.account_id, "access_key", key["AccessKeyId"], user=user_name)

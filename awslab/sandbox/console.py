@@ -28,7 +28,7 @@ import json
 import urllib.error
 import urllib.request
 
-from awslab.errors import LabError, SandboxDown
+from awslab.errors import Code, LabError, SandboxDown
 
 TIMEOUT = 10.0
 ROOT_SESSION = "/_awslab/console/root-session"
@@ -47,7 +47,7 @@ def _signed(lab, path: str, payload: dict | None = None) -> dict:
     if getattr(lab, "target", None) != "sandbox" or not getattr(lab, "endpoint_url", None):
         raise LabError("The simulated console exists only in the sandbox: connect with "
                        "awslab.connect('sandbox'); on a real account, use the AWS console.",
-                       code="NotSandbox")
+                       code=Code.NotSandbox)
     credentials = lab.session.get_credentials()
     return _request(lab.endpoint_url, path, payload,
                     credentials=credentials.get_frozen_credentials() if credentials else None,
@@ -84,7 +84,7 @@ def _request(endpoint: str, path: str, payload: dict | None = None, *, credentia
         raise refused from None
     except (OSError, ValueError) as error:
         raise SandboxDown(f"The sandbox did not answer ({error}): start it with "
-                          "`awslab sandbox start` and run the cell again.", code="SandboxDown") from None
+                          "`awslab sandbox start` and run the cell again.") from None
 
 
 def root_console_session(endpoint: str, console_secret: str, mfa_code: str | None = None) -> dict:

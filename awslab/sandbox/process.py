@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from awslab.errors import LabError, SandboxDown
+from awslab.errors import Code, LabError, SandboxDown
 from awslab.home import lab_home, read_json, write_json_private
 
 DEFAULT_PORT = 4599
@@ -106,7 +106,7 @@ def start(port: int | None = None, *, strict: bool | None = None) -> SandboxInfo
         raise LabError(
             f"The sandbox cannot start: it cannot write to {_home_named()} ({error.strerror or error}). "
             "Free some space there or make it writable (or set AWSLAB_HOME to a folder you can "
-            "write to); the account saved there is kept as it is.", code="SandboxHomeNotWritable",
+            "write to); the account saved there is kept as it is.", code=Code.SandboxHomeNotWritable,
         ) from None
 
 
@@ -154,7 +154,7 @@ def _start(port: int | None, strict: bool | None) -> SandboxInfo:
                     raise LabError(
                         f"Port {port} is taken by another program: choose another with "
                         "`awslab sandbox start --port N`, or leave --port out to use a free one.",
-                        code="PortTaken",
+                        code=Code.PortTaken,
                     )
                 raise SandboxDown(
                     f"The sandbox stopped while starting (exit code {code}); its log is {log_path()}."
