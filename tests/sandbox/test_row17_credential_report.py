@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import pytest
 
+import awslab
 import awslab.sandbox
 from awslab.sandbox.console import sign_in_as_user
 from awslab.sandbox.credentials import sign_in_as_root
@@ -71,8 +72,11 @@ def test_a_report_is_kept_as_it_was_generated(four_hour_sandbox):
     assert iam.get_credential_report()["Content"] == first["Content"]
 
 
-def test_each_access_key_records_its_last_use(lab, iam):
+def test_each_access_key_records_its_last_use(own_sandbox):
+    lab = awslab.connect("sandbox")  # a brand-new account: the lab signs with root's access key
+    iam = lab.client("iam")
     root_key = awslab.sandbox.lab_credentials()["access_key_id"]
+    assert root_key.startswith("AKIA")
     lab.client("sts").get_caller_identity()
     used = iam.get_access_key_last_used(AccessKeyId=root_key)
     assert "UserName" not in used  # root's key: no IAM user
