@@ -102,7 +102,7 @@ def process_to_watch() -> int | None:
     found = None
     pid = os.getpid()
     uid = os.getuid()
-    while pid and pid > 1:
+    while pid:  # up to the first process (in a container, often the single-user server itself)
         environ = _environ(pid)
         try:
             same_user = os.stat(f"/proc/{pid}").st_uid == uid
@@ -112,7 +112,7 @@ def process_to_watch() -> int | None:
             break
         if environ.get(b"JUPYTERHUB_USER") == user.encode():
             found = pid
-        pid = _parent(pid)
+        pid = _parent(pid) if pid > 1 else None
     if found == os.getpid():
         return None  # only the starter itself: nothing outlives it usefully
     return found
