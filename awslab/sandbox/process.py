@@ -184,9 +184,21 @@ def _terminate(pid: int, wait: float) -> None:
             return
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+        if _exited(pid):
+            return
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
+
+
+def _exited(pid: int) -> bool:
+    """Whether pid has exited and waits to be reaped (a zombie: its parent, often init after
+    the starting command ended, may take its time)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return True
+    return stat[stat.rindex(b")") + 2:][:1] == b"Z"
 
 
 def stop() -> bool:
