@@ -3,7 +3,8 @@
 One run starts both servers on this machine: plain `moto_server` (with AWS managed
 policies loaded, as the sandbox has them) and the sandbox (`awslab.sandbox.start()` in a
 temporary AWSLAB_HOME), which checks every request's signature and, for an IAM user,
-evaluates the user's policies (gate.py). The same mix of 200 IAM calls (create/get/list/tag
+evaluates the user's policies (gate.py), and writes every change to its journal before it
+answers (persistence.py; AWSLAB_SANDBOX_FSYNC=1 also flushes it to the disk first). The same mix of 200 IAM calls (create/get/list/tag
 users and groups, memberships, login profiles, access keys, policies, account summary,
 then the clean-up in the order AWS requires) runs against moto, the sandbox as root
 (signature checked) and the sandbox as an administrator user whose power comes from a
