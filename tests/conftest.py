@@ -47,17 +47,22 @@ def lab_home(tmp_path_factory):
 
 
 @pytest.fixture
-def fresh_account(lab_home):
+def fresh_account(lab_home, monkeypatch):
     """A brand-new sandbox account for this test."""
     from awslab import sandbox
+
+    # This session's home, even when tests/sandbox's suite set its own in this process before.
+    monkeypatch.setenv("AWSLAB_HOME", str(lab_home))
 
     sandbox.reset()
     return lab_home
 
 
 @pytest.fixture
-def lab(lab_home):
+def lab(lab_home, monkeypatch):
     import awslab
+
+    monkeypatch.setenv("AWSLAB_HOME", str(lab_home))  # as in fresh_account
 
     return awslab.connect("sandbox")
 

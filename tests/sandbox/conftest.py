@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 
 import pytest
@@ -14,32 +13,42 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+_HOME: list[str] = []  # this suite's AWSLAB_HOME
+# The suite's sandboxes: Regions change in 1 s, and every GenerateCredentialReport makes a new
+# report (test_row17_credential_report checks IAM's four hours in a sandbox of its own).
+SANDBOX_ENV = {"AWSLAB_REGION_DELAY": "1", "AWSLAB_REPORT_SECONDS": "0"}
+
+
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory):
-    saved = {name: os.environ.get(name) for name in ("AWSLAB_HOME", "AWSLAB_REGION_DELAY",
-                                                     "AWSLAB_REPORT_SECONDS")}
-    os.environ["AWSLAB_HOME"] = str(tmp_path_factory.mktemp("awslab_home"))
-    os.environ["AWSLAB_REGION_DELAY"] = "1"
-    os.environ["AWSLAB_REPORT_SECONDS"] = "0"  # a new report each time (test_row17 checks IAM's four hours)
+    """The suite's sandbox. The session's environment is left as it was: with xdist (--dist
+    loadfile) tests/ files run in the same process and keep their own AWSLAB_HOME (lab_home);
+    `lab` points each test of this suite here."""
     from awslab import sandbox as box
 
-    info = box.start(_free_port())
+    _HOME[:] = [str(tmp_path_factory.mktemp("awslab_home"))]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWSLAB_HOME", _HOME[0])
+        for name, value in SANDBOX_ENV.items():
+            env.setenv(name, value)
+        info = box.start(_free_port())
     try:
         yield info
     finally:
-        box.stop()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("AWSLAB_HOME", _HOME[0])
+            box.stop()
 
 
 @pytest.fixture
-def lab(sandbox):
+def lab(sandbox, monkeypatch):
     """A Lab signed in as the sandbox's root user (reconnects: the account may have been reset)."""
     import awslab
     from awslab import sandbox as box
+
+    monkeypatch.setenv("AWSLAB_HOME", _HOME[0])
+    for name, value in SANDBOX_ENV.items():  # should ensure_running start it again
+        monkeypatch.setenv(name, value)
 
     box.ensure_running()
     return awslab.connect("sandbox")
@@ -60,6 +69,8 @@ def own_sandbox(sandbox, tmp_path, monkeypatch):
 
     monkeypatch.setenv("AWSLAB_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("AWSLAB_SANDBOX_PORT", "0")
+    for name, value in SANDBOX_ENV.items():
+        monkeypatch.setenv(name, value)
     try:
         yield box.start()
     finally:
