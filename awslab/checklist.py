@@ -351,16 +351,15 @@ def _keys_at_setup(facts: Facts, check: Check):
         for n in (1, 2):
             if _yes(row.get(f"access_key_{n}_active")) and not _date(row.get(f"access_key_{n}_last_used_date")):
                 found.append(f"{row['user']} (access key {n})")
-    audit = ("as the benchmark's audit reads it, a console user's active key that was never used "
-             "was made at set-up without being needed")
+    audit = "The benchmark's audit counts a console user's key never used as made at set-up and not needed."
     if not found:
-        return PASS, f"No console user has an active access key that was never used ({audit})."
+        return PASS, f"No console user has an active access key that was never used. {audit}"
     check.tradeoff = ("The tutorial's Add users step gives the new user both console access and an "
                       "access key, so the lab can sign in as it here (notebook 04 uses it, which "
                       "clears this); the benchmark prefers a key made later, as its own step, only "
                       "when needed. If you won't use the AWS CLI as this user, delete the key; "
                       "otherwise rotate it within 90 days (1.13).")
-    return FAIL, f"Console users with an active access key never used: {_names(found)} ({audit})."
+    return FAIL, f"Console users with an active access key never used: {_names(found)}. {audit}"
 
 
 def _root_use(facts: Facts, check: Check):

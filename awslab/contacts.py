@@ -128,6 +128,7 @@ class SecurityContactForm(Form):
         self.checklist = checklist
         self.given = self.parameter("security_contact", security_contact, {})
         super().__init__(lab, auto_submit=auto_submit)
+        self.widget.add_class("awslab-security-contact")
 
     def build(self) -> list:
         import ipywidgets as W
@@ -152,9 +153,9 @@ class SecurityContactForm(Form):
                            description=label, placeholder=placeholder, style=style)
             field.add_class(f"awslab-contact-{key}")
             self.fields[key] = field
-        return [W.HTML(note(now + " AWS writes to it about security issues in the account "
-                            "(abuse reports, exposed keys): use an address a team reads.")),
-                *self.fields.values()]
+        self.now = W.HTML(note(now + " AWS writes to it about security issues in the account "
+                               "(abuse reports, exposed keys): use an address a team reads."))
+        return [self.now, *self.fields.values()]
 
     def values(self) -> dict:
         return {key: field.value for key, field in self.fields.items()}
@@ -166,6 +167,7 @@ class SecurityContactForm(Form):
         import ipywidgets as W
 
         self.current = contact
+        self.now.value = note(f"Now: {describe(contact)}.")
         self.after.children = (W.HTML(line(True, f"Security contact: {describe(contact)}",
                                            "99_clean_up puts back what the account had before")),)
         if self.checklist is not None:

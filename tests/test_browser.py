@@ -262,6 +262,20 @@ def test_sign_in_to_the_console_as_the_new_user_in_notebook_04_with_a_browser(se
         screenshot(page, "04_console_signed_in")
         assert new_password not in page.inner_text("body")
 
+        # The checklist's 1.2 fix: the security contact, typed and registered.
+        contact = page.locator(".awslab-security-contact").first
+        contact.scroll_into_view_if_needed()
+        for key, value in (("name", "Security team"), ("title", "Security"),
+                           ("email", "security@example.com"), ("phone", "+1 206-555-0199")):
+            contact.locator(f".awslab-contact-{key} input").fill(value)
+        contact.locator(".awslab-submit").click()
+        page.wait_for_function("() => document.body.innerText.includes('Security contact: Security team')",
+                               timeout=60_000)
+        assert_widgets_render(page)
+        screenshot(page, "04_security_contact")
+        page.locator(".awslab-checklist").first.scroll_into_view_if_needed()
+        screenshot(page, "04_checklist")
+
     login = iam.get_login_profile(UserName=made["user_name"])["LoginProfile"]
     assert login["PasswordResetRequired"] is False
     assert iam.get_user(UserName=made["user_name"])["User"].get("PasswordLastUsed")
