@@ -45,8 +45,9 @@ def test_virtual_mfa(iam, lab):
 
         iam.enable_mfa_device(UserName="mfa-user", SerialNumber=serial,
                               AuthenticationCode1=code1, AuthenticationCode2=code2)
-        listed = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
-        assert [d["SerialNumber"] for d in listed] == [serial]
+        listed = [d for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]
+                  if d["SerialNumber"] == serial]  # other tests' devices may be there too
+        assert len(listed) == 1
         assert "Base32StringSeed" not in listed[0] and "QRCodePNG" not in listed[0]
         assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="mfa-user")["MFADevices"]] == [serial]
 
@@ -58,6 +59,8 @@ def test_virtual_mfa(iam, lab):
         assert error_code(reused) == "InvalidAuthenticationCode"
         assert iam.list_mfa_devices(UserName="mfa-user")["MFADevices"] == []
     finally:
+        if iam.list_mfa_devices(UserName="mfa-user")["MFADevices"]:
+            iam.deactivate_mfa_device(UserName="mfa-user", SerialNumber=serial)
         iam.delete_virtual_mfa_device(SerialNumber=serial)
         iam.delete_user(UserName="mfa-user")
 

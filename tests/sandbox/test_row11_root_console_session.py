@@ -70,6 +70,7 @@ def test_console_session_is_root_but_not_an_access_key(lab, iam):
         # Root's MFA is set up in the console: a console session may do it.
         device = create_root_virtual_mfa(connected, "console-session-check")
         assert device["serial_number"].endswith(":mfa/console-session-check")
+        root_iam.delete_virtual_mfa_device(SerialNumber=device["serial_number"])  # not assigned
 
         # A session key with a wrong session token is no one.
         sts_wrong, _ = _session_clients(lab.endpoint_url, session, token="not-the-token")
