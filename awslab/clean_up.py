@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ipywidgets as W
 from botocore.exceptions import ClientError
 
 from awslab import record
@@ -695,6 +694,8 @@ class CleanUpForm(Form):
         self.button.button_style = "danger"
 
     def build(self) -> list:
+        import ipywidgets as W  # the form's only: `awslab clean` runs without widgets
+
         self.listing = W.HTML()
         self.listing.add_class("awslab-clean-up-list")
         self.refresh()
@@ -715,6 +716,8 @@ class CleanUpForm(Form):
                  self.submit, yes_label="Delete them")
 
     def show_result(self, result: CleanUpResult) -> None:
+        import ipywidgets as W
+
         self.after.children = (W.HTML(describe_result(result, html_out=True)),)
         if result.switched_to_root:
             from awslab.session import connect
