@@ -30,7 +30,7 @@ class FakeLookup:
         return self.PATHS.get((kind, name))
 
     def access_key_user(self, access_key_id: str) -> str | None:
-        return {"AKIAEXAMPLEBOB000000": "bob"}.get(access_key_id)
+        return {"AKIAIOSFODNN7EXAMPLE": "bob"}.get(access_key_id)
 
 
 class PathsOnly:
@@ -170,8 +170,8 @@ def test_actions_without_a_resource_type_give_star(service, operation):
     ("CreateServiceSpecificCredential", {"UserName": "bob", "ServiceName": "codecommit"},
      "user/engineering/bob"),
     ("ListServiceSpecificCredentials", {"AllUsers": "true"}, "user/"),
-    ("GetAccessKeyLastUsed", {"AccessKeyId": "AKIAEXAMPLEBOB000000"}, "user/engineering/bob"),
-    ("GetAccessKeyLastUsed", {"AccessKeyId": "AKIAUNKNOWN000000000"}, "user/alice"),
+    ("GetAccessKeyLastUsed", {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE"}, "user/engineering/bob"),
+    ("GetAccessKeyLastUsed", {"AccessKeyId": "unknown-key-id"}, "user/alice"),
     ("GenerateOrganizationsAccessReport", {"EntityPath": "o-a1b2c3d4e5/r-f6g7h8i9j0example"},
      "access-report/o-a1b2c3d4e5/r-f6g7h8i9j0example"),
     ("GetDelegationRequest", {"DelegationRequestId": "dr-0123456789abcdef"},
@@ -224,7 +224,7 @@ def test_without_lookup_entities_are_at_the_root_path():
     assert resource_arn("iam", "ChangePassword", {}, account_id=ACCT,
                         caller_user="carol") == IAM + "user/carol"
     # a lookup without access_key_user: the key is taken to be the caller's
-    assert arn("iam", "GetAccessKeyLastUsed", {"AccessKeyId": "AKIAEXAMPLEBOB000000"},
+    assert arn("iam", "GetAccessKeyLastUsed", {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE"},
                caller="carol", lookup=PathsOnly()) == IAM + "user/ops/team/carol"
 
 
