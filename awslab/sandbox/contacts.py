@@ -18,14 +18,10 @@ primary contact of a new sandbox account is a fictional one (a 555-01xx phone nu
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 
-from werkzeug.wrappers import Response
-
-from awslab.sandbox.app import aws_error, json_response
-from awslab.sandbox.state import LOCK, STATE, changed
+from awslab.sandbox.account_service import Refused, invalid, operation
+from awslab.sandbox.state import STATE, changed
 
 TYPES = ("BILLING", "OPERATIONS", "SECURITY")
 NOT_FOUND = "No contact of the inputted alternate contact type found."
@@ -52,20 +48,6 @@ ALTERNATE_FIELDS = {
     "EmailAddress": (True, 1, 254, r"[\s]*[\w+=.#|!&-]+@[\w.-]+\.[\w]+[\s]*"),
     "PhoneNumber": (True, 1, 25, r"[\s0-9()+-]+"),
 }
-_PATHS = {"/getContactInformation": "GetContactInformation",
-          "/putContactInformation": "PutContactInformation",
-          "/getAlternateContact": "GetAlternateContact",
-          "/putAlternateContact": "PutAlternateContact",
-          "/deleteAlternateContact": "DeleteAlternateContact"}
-_ACCOUNT_ID = re.compile(r"\d{12}")
-
-
-class _Refused(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: list[dict] | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.fields = status, code, message, fields
-
-
 def _contacts() -> dict:
     return STATE.setdefault("contacts", {})
 
@@ -97,113 +79,61 @@ def _problems(values: dict, fields: dict, where: str = "") -> list[dict]:
     return found
 
 
-def _invalid(problems: list[dict]) -> _Refused:
-    count = len(problems)
-    detail = "; ".join(f"Value at '{p['name']}' failed to satisfy constraint: {p['message']}"
-                       for p in problems)
-    return _Refused(400, "ValidationException",
-                    f"{count} validation error{'s' if count > 1 else ''} detected: {detail}", problems)
-
-
 def _contact_type(body: dict) -> str:
     kind = body.get("AlternateContactType")
     if kind not in TYPES:
         message = ("Member must not be null" if kind is None else
                    "Member must satisfy enum value set: [" + ", ".join(TYPES) + "]")
-        raise _invalid([{"name": "alternateContactType", "message": message}])
+        raise invalid([{"name": "alternateContactType", "message": message}])
     return kind
 
 
+@operation("/getContactInformation", "GetContactInformation")
 def get_contact_information(body: dict) -> dict:
     return {"ContactInformation": primary()}
 
 
+@operation("/putContactInformation", "PutContactInformation")
 def put_contact_information(body: dict) -> dict:
     given = body.get("ContactInformation")
     if not isinstance(given, dict):
-        raise _invalid([{"name": "contactInformation", "message": "Member must not be null"}])
+        raise invalid([{"name": "contactInformation", "message": "Member must not be null"}])
     problems = _problems(given, CONTACT_FIELDS, "contactInformation.")
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     _contacts()["primary"] = {k: v for k, v in given.items() if k in CONTACT_FIELDS}
     changed()
     return {}
 
 
+@operation("/getAlternateContact", "GetAlternateContact")
 def get_alternate_contact(body: dict) -> dict:
     kind = _contact_type(body)
     contact = alternates().get(kind)
     if contact is None:
-        raise _Refused(404, "ResourceNotFoundException", NOT_FOUND)
+        raise Refused(404, "ResourceNotFoundException", NOT_FOUND)
     return {"AlternateContact": {"AlternateContactType": kind, **contact}}
 
 
+@operation("/putAlternateContact", "PutAlternateContact")
 def put_alternate_contact(body: dict) -> dict:
     kind = body.get("AlternateContactType")
     problems = _problems(body, ALTERNATE_FIELDS)
     try:
         _contact_type(body)
-    except _Refused as refused:
+    except Refused as refused:
         problems = refused.fields + problems
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     alternates()[kind] = {name: body[name] for name in ALTERNATE_FIELDS}
     changed()
     return {}
 
 
+@operation("/deleteAlternateContact", "DeleteAlternateContact")
 def delete_alternate_contact(body: dict) -> dict:
     kind = _contact_type(body)
     if alternates().pop(kind, None) is None:
-        raise _Refused(404, "ResourceNotFoundException", NOT_FOUND)
+        raise Refused(404, "ResourceNotFoundException", NOT_FOUND)
     changed()
     return {}
-
-
-OPERATIONS = {"GetContactInformation": get_contact_information,
-              "PutContactInformation": put_contact_information,
-              "GetAlternateContact": get_alternate_contact,
-              "PutAlternateContact": put_alternate_contact,
-              "DeleteAlternateContact": delete_alternate_contact}
-
-
-def _error(request, refused: _Refused) -> Response:
-    if not refused.fields:
-        return aws_error(request, refused.status, refused.code, refused.message)
-    request_id = str(uuid.uuid4())
-    body = {"message": refused.message, "reason": "fieldValidationFailed", "fieldList": refused.fields}
-    return Response(json.dumps(body), status=refused.status, content_type="application/json",
-                    headers={"x-amzn-ErrorType": refused.code, "x-amzn-RequestId": request_id})
-
-
-def install(app) -> None:
-    account_id = app.account.account_id
-
-    def contact_calls(request):
-        if request.service != "account":
-            return None
-        operation = _PATHS.get(request.path.rstrip("/"))
-        if operation is None:
-            return None  # the Region calls (regions.py)
-        body = request.json()
-        if not isinstance(body, dict):
-            body = {}
-        given = body.get("AccountId")
-        try:
-            if given is not None and not (isinstance(given, str) and _ACCOUNT_ID.fullmatch(given)):
-                raise _invalid([{"name": "accountId", "message": "Member must satisfy regular "
-                                                                 "expression pattern: ^\\d{12}$"}])
-            if given is not None and given != account_id:
-                raise _Refused(403, "AccessDeniedException",
-                               "The account is not a member of your organization: leave AccountId "
-                               "out to manage your own account.")
-            if given == account_id:
-                raise _invalid([{"name": "accountId", "message": "The management account can't "
-                                 "specify its own AccountId; leave AccountId out."}])
-            with LOCK:
-                answer = OPERATIONS[operation](body)
-        except _Refused as refused:
-            return _error(request, refused)
-        return json_response(answer)
-
-    app.add_filter(contact_calls)

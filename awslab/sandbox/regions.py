@@ -12,11 +12,10 @@ moto 5.2.5 answers these calls with 404. The Region lists are fixed here, as of 
 from __future__ import annotations
 
 import os
-import re
 import time
 
-from awslab.sandbox.app import aws_error, json_response
-from awslab.sandbox.state import LOCK, STATE, changed
+from awslab.sandbox.account_service import Refused, operation
+from awslab.sandbox.state import STATE, changed
 
 DEFAULT_REGIONS = (
     "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
@@ -30,9 +29,6 @@ OPT_IN_REGIONS = (
 )
 ALL_REGIONS = tuple(sorted(DEFAULT_REGIONS + OPT_IN_REGIONS))
 STATUSES = ("ENABLED", "ENABLING", "DISABLING", "DISABLED", "ENABLED_BY_DEFAULT")
-_PATHS = {"/listRegions": "ListRegions", "/getRegionOptStatus": "GetRegionOptStatus",
-          "/enableRegion": "EnableRegion", "/disableRegion": "DisableRegion"}
-_ACCOUNT_ID = re.compile(r"\d{12}")
 
 
 def delay() -> float:
@@ -60,14 +56,8 @@ def status(region: str) -> str:
     return entry["status"]
 
 
-class _Refused(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def _validation(message: str, reason: str = "fieldValidationFailed") -> _Refused:
-    return _Refused(400, "ValidationException", message)
+def _validation(message: str, reason: str = "fieldValidationFailed") -> Refused:
+    return Refused(400, "ValidationException", message)
 
 
 def _region_name(body: dict) -> str:
@@ -79,6 +69,7 @@ def _region_name(body: dict) -> str:
     return name
 
 
+@operation("/listRegions", "ListRegions")
 def list_regions(body: dict) -> dict:
     wanted = body.get("RegionOptStatusContains") or []
     if not isinstance(wanted, list) or any(value not in STATUSES for value in wanted):
@@ -103,23 +94,25 @@ def list_regions(body: dict) -> dict:
     return answer
 
 
+@operation("/getRegionOptStatus", "GetRegionOptStatus")
 def get_region_opt_status(body: dict) -> dict:
     name = _region_name(body)
     return {"RegionName": name, "RegionOptStatus": status(name)}
 
 
-def _default_refusal(name: str) -> _Refused:
-    return _Refused(400, "ValidationException",
+def _default_refusal(name: str) -> Refused:
+    return Refused(400, "ValidationException",
                     f"The Region {name} is enabled by default and cannot be enabled or disabled.")
 
 
+@operation("/enableRegion", "EnableRegion")
 def enable_region(body: dict) -> dict:
     name = _region_name(body)
     now = status(name)
     if now == "ENABLED_BY_DEFAULT":
         raise _default_refusal(name)
     if now == "DISABLING":
-        raise _Refused(409, "ConflictException",
+        raise Refused(409, "ConflictException",
                        f"The Region {name} is being disabled: wait until it is DISABLED, then enable it.")
     if now == "DISABLED":
         _opt_in()[name] = {"status": "ENABLING", "until": time.time() + delay()}
@@ -127,52 +120,16 @@ def enable_region(body: dict) -> dict:
     return {}
 
 
+@operation("/disableRegion", "DisableRegion")
 def disable_region(body: dict) -> dict:
     name = _region_name(body)
     now = status(name)
     if now == "ENABLED_BY_DEFAULT":
         raise _default_refusal(name)
     if now == "ENABLING":
-        raise _Refused(409, "ConflictException",
+        raise Refused(409, "ConflictException",
                        f"The Region {name} is being enabled: wait until it is ENABLED, then disable it.")
     if now == "ENABLED":
         _opt_in()[name] = {"status": "DISABLING", "until": time.time() + delay()}
         changed()
     return {}
-
-
-OPERATIONS = {"ListRegions": list_regions, "GetRegionOptStatus": get_region_opt_status,
-              "EnableRegion": enable_region, "DisableRegion": disable_region}
-
-
-def install(app) -> None:
-    account_id = app.account.account_id
-
-    def account_calls(request):
-        if request.service != "account":
-            return None
-        operation = _PATHS.get(request.path.rstrip("/"))
-        if operation is None:
-            return aws_error(request, 404, "ResourceNotFoundException",
-                             f"The sandbox does not offer {request.path} of Account Management.")
-        body = request.json()
-        if not isinstance(body, dict):
-            body = {}
-        given = body.get("AccountId")
-        try:
-            if given is not None and not (isinstance(given, str) and _ACCOUNT_ID.fullmatch(given)):
-                raise _validation("Invalid AccountId: it must be 12 digits.")
-            if given is not None and given != account_id:
-                raise _Refused(403, "AccessDeniedException",
-                               "The account is not a member of your organization: leave AccountId "
-                               "out to manage your own account.")
-            if given == account_id:
-                raise _validation("The management account can't specify its own AccountId; leave "
-                                  "AccountId out.")
-            with LOCK:
-                answer = OPERATIONS[operation](body)
-        except _Refused as refused:
-            return aws_error(request, refused.status, refused.code, refused.message)
-        return json_response(answer)
-
-    app.add_filter(account_calls)

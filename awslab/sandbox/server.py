@@ -30,6 +30,7 @@ EXTENSIONS = [
     "awslab.sandbox.lifetime",          # stops by itself when idle or when its JupyterHub server ends
     "awslab.sandbox.dispatch",          # each host's moto service found once, not on every request
     "awslab.sandbox.last_used",         # each access key's last use (root's too), before any answer
+    "awslab.sandbox.account_service",   # Account Management's calls: one dispatcher
     "awslab.sandbox.contacts",          # Account Management's primary and alternate contacts
     "awslab.sandbox.not_offered",       # an operation moto lacks: a well-formed NotImplemented
     "awslab.sandbox.organizations",     # no organization: AWSOrganizationsNotInUseException
