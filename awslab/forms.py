@@ -5,6 +5,9 @@ ipywidgets loads when a form is built, not when this module is imported: the HTM
 (`line`, `note`, `table`) serve the command line too.
 A refused submission shows one sentence in the form (never a traceback, which goes to
 the log); headless, the same sentence is raised as a LabError so the run fails visibly.
+A message belongs to the values it judged: change any field and a refusal goes away.
+The message is a live region (screen readers read each new sentence) and, after a
+submission, focus moves to what it produced (see awslab.a11y).
 
     form = SomeForm(lab, auto_submit=auto_submit, name="alice")
     form.show()          # display; submits at once when auto_submit
@@ -13,6 +16,7 @@ the log); headless, the same sentence is raised as a LabError so the run fails v
 
 from __future__ import annotations
 
+import contextlib
 import html
 import time
 
@@ -22,12 +26,21 @@ from awslab.log import get_logger
 GREEN, RED, GREY, AMBER = "#1d8102", "#d13212", "#545b64", "#8a6d00"
 
 
+# What a mark says to a screen reader, which reads "heavy check mark" for ✔ otherwise.
+MARK_WORDS = {True: "Yes", False: "No", None: "Note"}
+
+
+def mark(ok: bool | None) -> str:
+    """✔ / ✘ / • in its colour, with a word for screen readers."""
+    symbol, color = {True: ("✔", GREEN), False: ("✘", RED), None: ("•", GREY)}[ok]
+    return (f'<span role="img" aria-label="{MARK_WORDS[ok]}:" style="color:{color};font-weight:700">'
+            f"{symbol}</span>")
+
+
 def line(ok: bool | None, text: str, detail: str = "") -> str:
     """One status line as HTML: a mark, the text, and a quieter detail."""
-    mark, color = {True: ("✔", GREEN), False: ("✘", RED), None: ("•", GREY)}[ok]
     extra = f' <span style="color:{GREY}">{html.escape(detail)}</span>' if detail else ""
-    return (f'<div class="awslab-line" style="margin:2px 0"><span style="color:{color};font-weight:700">'
-            f"{mark}</span> {html.escape(text)}{extra}</div>")
+    return f'<div class="awslab-line" style="margin:2px 0">{mark(ok)} {html.escape(text)}{extra}</div>'
 
 
 def note(text: str, color: str = GREY) -> str:
@@ -67,10 +80,14 @@ class Form:
         self.button.add_class("awslab-submit")
         self.button.on_click(lambda _button: self._clicked())
         self.after = W.VBox()
+        from awslab.a11y import FormAria
+
+        self.aria = FormAria()
         rows = self.build()
         heading = [W.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
-        self.widget = W.VBox([*heading, *rows, W.HBox([self.button]), self.message, self.after])
+        self.widget = W.VBox([*heading, *rows, W.HBox([self.button]), self.message, self.after, self.aria])
         self.widget.add_class("awslab-form")
+        self.watch_fields(*rows)
 
     def parameter(self, name: str, value, default=None):
         """A notebook parameter as the form received it, checked against the type its notebook's
@@ -109,10 +126,63 @@ class Form:
     def show_result(self, result) -> None:
         self.say(True, "Done.")
 
-    # The mechanism.
+    # Messages that belong to what they judged, for eyes, keyboards and screen readers.
+    def watch_fields(self, *widgets) -> None:
+        """Fields (searched inside the given boxes too) whose change clears a refusal shown in
+        the form: the sentence judged the old value. Subclasses call it for fields they add
+        after build()."""
+        import ipywidgets as W
+
+        for widget in widgets:
+            if isinstance(widget, W.Box):
+                self.watch_fields(*widget.children)
+            elif (isinstance(widget, W.ValueWidget) and not isinstance(widget, (W.HTML, W.Label, W.HTMLMath))
+                  and widget is not self.message):
+                widget.observe(self._field_changed, names="value")
+
+    @contextlib.contextmanager
+    def quietly(self):
+        """Field changes the form makes itself (not the learner's correction of a refused value)."""
+        before, self._submitting = getattr(self, "_submitting", False), True
+        try:
+            yield
+        finally:
+            self._submitting = before
+
+    def _field_changed(self, _change) -> None:
+        # Changes the form makes itself while submitting (a typed secret cleared after use)
+        # are not the learner's correction.
+        if self.error is not None and not getattr(self, "_submitting", False):
+            self.error = None
+            self.message.value = ""
+            self.aria.invalid = []
+
+    def mark_invalid(self, field, invalid: bool, message=None) -> None:
+        """Tell assistive technology that a field's value is refused (aria-invalid), and which
+        message says why (aria-describedby; the form's own message by default)."""
+        from awslab.a11y import tag
+
+        name = tag(field)
+        names = [n for n in self.aria.invalid if n != name] + ([name] if invalid else [])
+        self.aria.invalid = names
+        describe = dict(self.aria.describe)
+        if invalid:
+            describe[name] = tag(message if message is not None else self.message)
+        else:
+            describe.pop(name, None)
+        self.aria.describe = describe
+
+    def focus(self, widget) -> None:
+        """Move keyboard focus to a widget (a panel becomes focusable): after a submission,
+        to what it produced, so that focus does not drop to the page."""
+        from awslab.a11y import tag
+
+        self.aria.focus_on(tag(widget))
+
     def say(self, ok: bool | None, text: str) -> None:
         color = {True: GREEN, False: RED, None: GREY}[ok]
-        self.message.value = f'<div style="color:{color};font-weight:600">{html.escape(text)}</div>'
+        role = ' role="alert"' if ok is False else ""
+        self.message.value = f'<div{role} style="color:{color};font-weight:600">{html.escape(text)}</div>'
 
     def refuse(self, error: BaseException, doing: str | None = None) -> str:
         """A refused step: one sentence in the form (`self.error`), the traceback in the log;
@@ -139,18 +209,24 @@ class Form:
         self.button.disabled = True
         self.say(None, "Working…")
         started = time.monotonic()
+        self._submitting = True
         try:
             values = self.values()
             self.result = self.action(**values)
         except Exception as error:  # every failure becomes one sentence
             self.refuse(error)
+            self.focus(self.button)  # disabling it took focus away; the alert is read out
             return None
         finally:
+            self._submitting = False
             self.button.disabled = False
             self.elapsed = time.monotonic() - started
         self.error = None
+        self.aria.invalid = []
         self.message.value = ""
         self.show_result(self.result)
+        # Focus goes to what the submission produced, not to the page.
+        self.focus(self.after.children[-1] if self.after.children else self.message)
         return self.result
 
     def ask(self, question: str, on_yes, yes_label: str = "Yes") -> None:
@@ -161,8 +237,9 @@ class Form:
         import ipywidgets as W
 
         yes = W.Button(description=yes_label, button_style="danger", layout=W.Layout(width="auto"))
-        no = W.Button(description="Cancel", layout=W.Layout(width="auto"))
+        no = W.Button(description="Cancel", layout=W.Layout(width="auto", margin="0 0 0 8px"))
         yes.add_class("awslab-yes")
+        no.add_class("awslab-no")
         box = W.VBox([W.HTML(f"<b>{html.escape(question)}</b>"), W.HBox([yes, no])])
 
         def answer(confirmed: bool) -> None:
@@ -178,6 +255,7 @@ class Form:
         yes.on_click(lambda _b: answer(True))
         no.on_click(lambda _b: answer(False))
         self.after.children = (*self.after.children, box)
+        self.focus(no)  # the question is read out; Enter does not delete by accident
 
     def show(self) -> None:
         from IPython.display import display

@@ -629,7 +629,8 @@ class VirtualMfaForm(Form):
         self.app_box.children = ()
         self.authenticator = None
         self.device = None
-        self.code1.value = self.code2.value = ""
+        with self.quietly():  # the form's own reset, not the learner correcting a refused code
+            self.code1.value = self.code2.value = ""
         self.step2.layout.display = "none"
         self.button.layout.display = "none"
         self.kind.disabled = self.device_name.disabled = False

@@ -387,8 +387,9 @@ class SignInForm(Form):
         try:
             return super().submit()
         finally:  # pasted keys never stay in the widgets (whose state a notebook can save)
-            self.secret.value = ""
-            self.access_key_id.value = ""
+            with self.quietly():
+                self.secret.value = ""
+                self.access_key_id.value = ""
 
     def show_result(self, signed: SignedIn) -> None:
         rows = [line(True, f"AWS says these keys are {signed.arn}", "an IAM user, not the root user")]

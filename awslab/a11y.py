@@ -1,0 +1,121 @@
+"""What ipywidgets cannot say to a screen reader or a keyboard, said by one small view per form.
+
+ipywidgets has no way to set `aria-invalid`, `aria-describedby` or a live region on the
+elements it draws, nor to move focus to a panel that is not a button or a field. Each form
+carries one `FormAria` (it draws nothing) that sets those attributes on its own form's
+elements, found by the CSS class each widget was given, again whenever JupyterLab redraws
+them. It holds no secret: only class names, so it is safe in saved widget state.
+
+    aria = FormAria()
+    aria.invalid = ["awslab-f3"]        # that field's input gets aria-invalid="true"
+    aria.describe = {"awslab-f3": "awslab-f7"}  # ... and aria-describedby its message
+    aria.focus_on("awslab-f9")          # focus moves there (made focusable if need be)
+"""
+
+from __future__ import annotations
+
+import anywidget
+import traitlets
+
+_ESM = r"""
+const FIELDS = "input, textarea, select";
+function apply(form, model) {
+  const invalid = new Set(model.get("invalid"));
+  const describe = model.get("describe");
+  for (const message of form.querySelectorAll(".awslab-message")) {
+    // A live region that stays while its words change: screen readers read each change.
+    if (message.closest(".awslab-form") !== form) continue;
+    message.setAttribute("role", "status");
+    message.setAttribute("aria-live", "polite");
+  }
+  for (const box of form.querySelectorAll("[class*='awslab-f']")) {
+    const name = [...box.classList].find((c) => /^awslab-f\d+$/.test(c));
+    if (!name) continue;
+    const inputs = box.matches(FIELDS) ? [box] : [...box.querySelectorAll(FIELDS)];
+    for (const input of inputs) {
+      if (invalid.has(name)) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      const target = describe[name] && form.querySelector("." + describe[name]);
+      if (target) {
+        if (!target.id) target.id = "awslab-" + Math.random().toString(36).slice(2);
+        input.setAttribute("aria-describedby", target.id);
+      } else {
+        input.removeAttribute("aria-describedby");
+      }
+    }
+  }
+}
+function focus(form, model) {
+  const name = model.get("focus");
+  if (!name) return;
+  // The panel appears in the same update: wait for JupyterLab to draw it.
+  let tries = 0;
+  const go = () => {
+    const target = form.querySelector("." + name);
+    if (!target) { if (tries++ < 20) setTimeout(go, 25); return; }
+    // A field or a button takes focus itself; a panel is made focusable (not tabbable) so that
+    // a screen reader reads what appeared and the next Tab goes on from there.
+    if (!target.matches("button, input, textarea, select, a[href]")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  };
+  go();
+}
+function render({ model, el }) {
+  el.style.display = "none";
+  let form = null;
+  const attach = () => {
+    form = el.closest(".awslab-form");
+    if (!form) { setTimeout(attach, 50); return; }
+    apply(form, model);
+    const observer = new MutationObserver(() => apply(form, model));
+    observer.observe(form, { childList: true, subtree: true });
+  };
+  attach();
+  model.on("change:invalid", () => form && apply(form, model));
+  model.on("change:describe", () => form && apply(form, model));
+  model.on("change:focus_serial", () => form && focus(form, model));
+}
+export default { render };
+"""
+
+# Focus that shows: JupyterLab's default ring on buttons is a faint 1 px line.
+_CSS = r"""
+.awslab-form button:focus-visible, .awslab-form input:focus-visible,
+.awslab-form textarea:focus-visible, .awslab-form select:focus-visible,
+.awslab-form a:focus-visible, .awslab-form [tabindex]:focus-visible {
+  outline: 3px solid #0972d3 !important;
+  outline-offset: 2px;
+}
+.awslab-form [aria-invalid="true"] { border-color: #d13212 !important; }
+"""
+
+
+class FormAria(anywidget.AnyWidget):
+    _esm = traitlets.Unicode(_ESM).tag(sync=True)
+    _css = traitlets.Unicode(_CSS).tag(sync=True)
+    invalid = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    describe = traitlets.Dict().tag(sync=True)
+    focus = traitlets.Unicode("").tag(sync=True)
+    focus_serial = traitlets.Int(0).tag(sync=True)
+
+    def focus_on(self, css_class: str) -> None:
+        self.focus = css_class
+        self.focus_serial += 1
+
+    def _repr_keys(self):
+        return iter(())
+
+
+_serial = 0
+
+
+def tag(widget) -> str:
+    """The widget's own class name (`awslab-f<n>`), given once, by which FormAria finds it."""
+    global _serial
+    for name in getattr(widget, "_dom_classes", ()):
+        if name.startswith("awslab-f") and name[8:].isdigit():
+            return name
+    _serial += 1
+    name = f"awslab-f{_serial}"
+    widget.add_class(name)
+    return name
