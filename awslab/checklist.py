@@ -43,6 +43,7 @@ UNUSED_DAYS = 45
 KEY_AGE_DAYS = 90
 ROOT_RECENT_DAYS = 1        # root used this many whole days ago or less: in use (as Prowler reads 1.6)
 BENCHMARK_LENGTH, BENCHMARK_REUSE = 14, 24
+MIN_LENGTH, MAX_LENGTH, MAX_AGE = 6, 128, 1095  # what UpdateAccountPasswordPolicy accepts
 PASS, FAIL, UNKNOWN = "PASS", "FAIL", "UNKNOWN"
 
 
@@ -505,16 +506,33 @@ def _admin_user(facts: Facts, check: Check):
     return FAIL, "No IAM user holds AdministratorAccess (notebook 02 creates one)."
 
 
+def cis_order(cis: str) -> tuple:
+    """Sort key: the benchmark's controls by number (1.3 before 1.10), the lab's own checks last."""
+    if not cis:
+        return (1, ())
+    return (0, tuple(int(part) if part.isdigit() else 0 for part in cis.split(".")))
+
+
+# In CIS order (cis_order), the lab's own checks last: the table, `awslab check` and its
+# --json list them so.
 CHECKS: list[tuple[str, str, str, str, bool, Callable]] = [
+    ("1.1", "The account's contact details are set",
+     "AWS reaches the primary contact about the account (billing, abuse, a compromise); it must reach someone.",
+     "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-primary.html",
+     False, _contact_details),
+    ("1.2", "A security contact is registered",
+     "AWS writes to the security contact about security issues in the account, such as exposed keys.",
+     "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html",
+     False, _security_contact),
+    ("1.3", "The root user has no access keys",
+     "Root keys can do anything, can't be limited by any policy, and leak like any file.",
+     DOCS + "id_root-user_manage_delete-key.html", False, _root_keys),
     ("1.4", "The root user has MFA",
      "A stolen root password alone can't open the account when root signs in with MFA.",
      DOCS + "enable-virt-mfa-for-root.html", False, _root_mfa),
     ("1.5", "The root user's MFA is hardware",
      "A hardware device or security key can't be copied off a phone, so the benchmark advises one for root.",
      DOCS + "id_credentials_mfa_enable_physical.html", True, _root_hardware_mfa),
-    ("1.3", "The root user has no access keys",
-     "Root keys can do anything, can't be limited by any policy, and leak like any file.",
-     DOCS + "id_root-user_manage_delete-key.html", False, _root_keys),
     ("1.6", "The root user is not used for daily tasks",
      "Every use of root is a use of the one identity no policy can limit; an IAM user does the daily work.",
      DOCS + "root-user-tasks.html", True, _root_use),
@@ -545,14 +563,6 @@ CHECKS: list[tuple[str, str, str, str, bool, Callable]] = [
     ("1.15", "No attached policy allows everything (*:*)",
      "Full administrator access is for a few people; everyone else gets only what their job needs.",
      DOCS + "access_policies_job-functions.html", True, _admin_policies),
-    ("1.1", "The account's contact details are set",
-     "AWS reaches the primary contact about the account (billing, abuse, a compromise); it must reach someone.",
-     "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-primary.html",
-     False, _contact_details),
-    ("1.2", "A security contact is registered",
-     "AWS writes to the security contact about security issues in the account, such as exposed keys.",
-     "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html",
-     False, _security_contact),
     ("", "The account has an alias",
      "An alias gives the account a sign-in URL people can remember and check.",
      DOCS + "console_account-alias.html", False, _alias),
@@ -576,7 +586,7 @@ def run_checklist(lab, facts: Facts | None = None) -> list[Check]:
         except ClientError as error:
             check.status, check.why = UNKNOWN, explain(error, "reading the account")
         checks.append(check)
-    return checks
+    return sorted(checks, key=lambda c: cis_order(c.cis))  # stable: the lab's own keep their order
 
 
 # Showing them.
@@ -598,9 +608,26 @@ def html_table(checks: list[Check]) -> str:
         ])
     from awslab.forms import table
 
+    said = summary(checks)
+    first = (f"<div class='awslab-checklist-summary' style='font-weight:600;margin:4px 0'>"
+             f"{html.escape(said)}</div>")
+    # The summary first (a long table should not hide it), and again under the table.
+    return (first + table(["CIS v5.0", "Result", "Check", "What it means"], rows, raw=True)
+            + note(said))
+
+
+def summary(checks: list[Check]) -> str:
+    """"7 of 17 checks pass; 8 fail (3 of them advisory), 2 unknown." in one sentence."""
     passed = sum(c.status == PASS for c in checks)
-    return (table(["CIS v5.0", "Result", "Check", "What it means"], rows, raw=True)
-            + note(f"{passed} of {len(checks)} checks pass."))
+    failed = [c for c in checks if c.status == FAIL]
+    unknown = sum(c.status == UNKNOWN for c in checks)
+    parts = []
+    if failed:
+        advisory = sum(c.advisory for c in failed)
+        parts.append(f"{len(failed)} fail" + (f" ({advisory} of them advisory)" if advisory else ""))
+    if unknown:
+        parts.append(f"{unknown} unknown")
+    return f"{passed} of {len(checks)} checks pass" + (f"; {', '.join(parts)}." if parts else ".")
 
 
 def print_checklist(target: str = "sandbox", confirm_account_id: str | None = None, *,
@@ -619,8 +646,9 @@ def print_checklist(target: str = "sandbox", confirm_account_id: str | None = No
     else:
         print(f"Security checklist for account {lab.account_id} (signed in as {lab.principal}), "
               "after the CIS AWS Foundations Benchmark v5.0")
+        print(summary(checks))  # first, and again after the long table
         print(text_table(checks))
-        print(f"{passed} of {len(checks)} checks pass.")
+        print(summary(checks))
     return 0 if passed == len(checks) else 1
 
 
@@ -696,6 +724,31 @@ def current_password_policy(lab) -> dict | None:
         raise
 
 
+def policy_problems(minimum_length, reuse_prevention, max_age_days) -> dict[str, str]:
+    """What UpdateAccountPasswordPolicy would refuse, each under its argument's name."""
+    problems = {}
+    length, reuse, age = int(minimum_length), int(reuse_prevention), int(max_age_days)
+    if length < MIN_LENGTH:
+        problems["minimum_length"] = (f"a minimum length of {length} is under AWS's minimum of {MIN_LENGTH} "
+                                      f"characters (the benchmark asks for {BENCHMARK_LENGTH} or more)")
+    elif length > MAX_LENGTH:
+        problems["minimum_length"] = f"a minimum length of {length} is over AWS's maximum of {MAX_LENGTH}"
+    if not 0 <= reuse <= BENCHMARK_REUSE:
+        problems["reuse_prevention"] = (f"AWS remembers 0 (off) to {BENCHMARK_REUSE} passwords, "
+                                        f"not {reuse}")
+    if not 0 <= age <= MAX_AGE:
+        problems["max_age_days"] = f"passwords expire after 0 (never) to {MAX_AGE} days, not {age}"
+    return problems
+
+
+def describe_policy(policy: dict | None) -> str:
+    """The account's password policy now, in one sentence (the form's heading)."""
+    if not policy:
+        return "No password policy is set now (AWS's default: 8 characters)."
+    return (f"Now: minimum length {policy.get('MinimumPasswordLength')}, reuse prevention "
+            f"{policy.get('PasswordReusePrevention') or 'off'}.")
+
+
 def set_password_policy(lab, minimum_length: int = BENCHMARK_LENGTH, reuse_prevention: int = BENCHMARK_REUSE,
                         require_symbols: bool = True, require_numbers: bool = True,
                         require_uppercase: bool = True, require_lowercase: bool = True,
@@ -703,15 +756,9 @@ def set_password_policy(lab, minimum_length: int = BENCHMARK_LENGTH, reuse_preve
     """UpdateAccountPasswordPolicy, validated first; the previous policy is recorded so clean-up
     can put it back (or delete the policy if there was none). Returns the policy as set, in
     GetAccountPasswordPolicy's field names (it is not read back: the update sets all of it)."""
-    problems = []
-    if not 6 <= int(minimum_length) <= 128:
-        problems.append("the minimum length must be 6 to 128")
-    if not 0 <= int(reuse_prevention) <= 24:
-        problems.append("reuse prevention must be 0 (off) to 24")
-    if not 0 <= int(max_age_days) <= 1095:
-        problems.append("the maximum age must be 0 (never expire) to 1095 days")
+    problems = policy_problems(minimum_length, reuse_prevention, max_age_days)
     if problems:
-        raise LabError("The password policy was not changed: " + "; ".join(problems) + ".",
+        raise LabError("The password policy was not changed: " + "; ".join(problems.values()) + ".",
                        code=Code.InvalidInput)
     lab.require_write("set the account's password policy")
     recorded = record.was_created(lab.account_id, "password_policy", "account")
@@ -752,12 +799,16 @@ class PasswordPolicyForm(Form):
             self.say(None, explain(error, "reading the password policy"))
         now = self.before or {}
         style = {"description_width": "16em"}
-        self.length = W.BoundedIntText(value=max(BENCHMARK_LENGTH, now.get("MinimumPasswordLength", 0)),
-                                       min=6, max=128, description="Minimum length", style=style)
-        self.reuse = W.BoundedIntText(value=max(BENCHMARK_REUSE, now.get("PasswordReusePrevention") or 0),
-                                      min=0, max=24, description="Remember last N passwords", style=style)
-        self.max_age = W.BoundedIntText(value=now.get("MaxPasswordAge") or 0, min=0, max=1095,
-                                        description="Expire after days (0: never)", style=style)
+        # Plain number fields: a value AWS would refuse is refused with a sentence when
+        # submitted, not silently changed to the nearest allowed one as bounded fields do.
+        self.length = W.IntText(value=max(BENCHMARK_LENGTH, now.get("MinimumPasswordLength", 0)),
+                                description="Minimum length", style=style)
+        self.reuse = W.IntText(value=max(BENCHMARK_REUSE, now.get("PasswordReusePrevention") or 0),
+                               description="Remember last N passwords", style=style)
+        self.max_age = W.IntText(value=now.get("MaxPasswordAge") or 0,
+                                 description="Expire after days (0: never)", style=style)
+        self.numbers = {"minimum_length": self.length, "reuse_prevention": self.reuse,
+                        "max_age_days": self.max_age}
         self.flags = {
             key: W.Checkbox(value=now.get(field_, True), description=text, indent=False)
             for key, field_, text in [
@@ -769,14 +820,31 @@ class PasswordPolicyForm(Form):
             ]}
         self.length.add_class("awslab-policy-length")
         self.reuse.add_class("awslab-policy-reuse")
-        current = ("No password policy is set now (AWS's default: 8 characters)." if not self.before else
-                   f"Now: minimum length {now.get('MinimumPasswordLength')}, reuse prevention "
-                   f"{now.get('PasswordReusePrevention') or 'off'}.")
-        return [W.HTML(note(current + " The benchmark asks for at least 14 characters and 24 "
-                            "remembered passwords; it no longer asks for expiry, which makes "
-                            "people pick weaker passwords.")),
-                self.length, self.reuse, self.max_age, W.HTML("<b>Require at least</b>"),
+        self.now = W.HTML()
+        self.now.add_class("awslab-policy-now")
+        self._paint_now()
+        return [self.now, self.length, self.reuse, self.max_age, W.HTML("<b>Require at least</b>"),
                 W.VBox(list(self.flags.values()))]
+
+    def _paint_now(self) -> None:
+        """The heading says what the account's policy is now (after a change too)."""
+        self.now.value = note(describe_policy(self.before) + " The benchmark asks for at least "
+                              f"{BENCHMARK_LENGTH} characters and {BENCHMARK_REUSE} remembered "
+                              "passwords; it no longer asks for expiry, which makes people pick "
+                              "weaker passwords.")
+
+    def submit(self):
+        result = super().submit()
+        if result is None and self.error is not None:
+            # The numbers the sentence judged, marked until the learner changes one.
+            values = self.values()
+            refused = [self.numbers[name] for name in policy_problems(
+                values["minimum_length"], values["reuse_prevention"], values["max_age_days"])]
+            for number in refused:
+                self.mark_invalid(number, True)
+            if refused:
+                self.focus(refused[0])
+        return result
 
     def meets_benchmark(self) -> bool:
         now = self.before or {}
@@ -795,8 +863,16 @@ class PasswordPolicyForm(Form):
         import ipywidgets as W
 
         self.before = policy
-        rows = [line(True, f"Minimum password length {policy.get('MinimumPasswordLength')}"),
-                line(True, f"Reuse prevention {policy.get('PasswordReusePrevention') or 'off'}")]
+        self._paint_now()
+        length = policy.get("MinimumPasswordLength") or 0
+        reuse = policy.get("PasswordReusePrevention") or 0
+        rows = [line(True, "The password policy is set."),
+                line(length >= BENCHMARK_LENGTH, f"Minimum password length {length}",
+                     f"the benchmark's {BENCHMARK_LENGTH} or more (1.7)" if length >= BENCHMARK_LENGTH
+                     else f"under the benchmark's {BENCHMARK_LENGTH}: 1.7 still fails"),
+                line(reuse >= BENCHMARK_REUSE, f"Reuse prevention {reuse or 'off'}",
+                     f"the benchmark's {BENCHMARK_REUSE} (1.8)" if reuse >= BENCHMARK_REUSE
+                     else f"under the benchmark's {BENCHMARK_REUSE}: 1.8 still fails")]
         self.after.children = (W.HTML("".join(rows) + note(
             "New passwords must follow it; existing ones are checked at their next change.")),)
         if self.checklist is not None:
