@@ -417,6 +417,8 @@ class SimulatedAuthenticator(anywidget.AnyWidget):
 
 # The form.
 
+CODE_STYLE = {"description_width": "initial"}
+
 def _takes_keyword(callback, name: str) -> bool:
     try:
         parameters = inspect.signature(callback).parameters
@@ -445,6 +447,11 @@ class VirtualMfaForm(Form):
         self.title = f"Assign MFA device: {whose(user_name)}"
         self.doing = f"assigning an MFA device to {whose(user_name)}"
         super().__init__(lab, auto_submit=auto_submit)
+        # Assign MFA sits beside Cancel, at the end of step 2 (as in the console), not in a row
+        # of its own under it.
+        self.widget.children = tuple(child for child in self.widget.children
+                                     if not (isinstance(child, W.HBox) and self.button in child.children))
+        self.actions.children = (self.button, self.cancel_button)
         self.button.layout.display = "none"
         self.read_state()
 
@@ -462,11 +469,12 @@ class VirtualMfaForm(Form):
         self.continue_button = W.Button(description="Continue", button_style="primary",
                                         layout=W.Layout(width="auto"))
         self.continue_button.add_class("awslab-continue")
-        self.continue_button.on_click(lambda _b: self._guarded(self.set_up_device))
+        self.continue_button.on_click(lambda _b: self._guarded(self.set_up_device, self.device_name))
         self.step1 = W.VBox([W.HTML("<b>1. Select MFA device</b>"), self.kind, self.kind_help,
                              self.device_name, W.HBox([self.continue_button])])
-        self.code1 = W.Text(description="MFA code 1", placeholder="6 digits")
-        self.code2 = W.Text(description="MFA code 2", placeholder="the next 6 digits")
+        self.code1 = W.Text(description="MFA code 1", placeholder="6 digits", style=CODE_STYLE)
+        self.code2 = W.Text(description="MFA code 2", placeholder="the next 6 digits", style=CODE_STYLE)
+        self.actions = W.HBox()  # Assign MFA, then Cancel (filled in once the base made the button)
         self.code1.add_class("awslab-code1")
         self.code2.add_class("awslab-code2")
         self.secret_box = W.VBox()
@@ -475,15 +483,15 @@ class VirtualMfaForm(Form):
         self.app_button.add_class("awslab-use-simulated-app")
         self.app_button.on_click(lambda _b: self._guarded(self.use_simulated_authenticator))
         self.app_box = W.VBox()
-        self.cancel_button = W.Button(description="Cancel", layout=W.Layout(width="auto"))
+        self.cancel_button = W.Button(description="Cancel", tooltip="Cancel: delete this unassigned device",
+                                      layout=W.Layout(width="auto", margin="0 0 0 8px"))
         self.cancel_button.add_class("awslab-cancel")
         self.cancel_button.on_click(lambda _b: self._guarded(self.cancel))
         self.step2 = W.VBox([
             W.HTML("<b>2. Set up device</b>" + note(
                 "Install an authenticator app, then add an account in it: scan the QR code, or type "
                 "the secret key. Then type two codes in a row from the app and choose Assign MFA.")),
-            self.secret_box, self.app_button, self.app_box, self.code1, self.code2,
-            W.HBox([self.cancel_button]),
+            self.secret_box, self.app_button, self.app_box, self.code1, self.code2, self.actions,
         ])
         self.step2.layout.display = "none"
         self._paint_kind()
@@ -564,12 +572,15 @@ class VirtualMfaForm(Form):
         return enabled
 
     # The steps.
-    def _guarded(self, step) -> None:
-        """Run a step from a button: a refusal shows one sentence (headless: raises it)."""
+    def _guarded(self, step, field=None) -> None:
+        """Run a step from a button: a refusal shows one sentence (headless: raises it), and
+        `field`, the value it judged, is marked invalid until it changes."""
         try:
             step()
             self.error = None
         except Exception as error:
+            if field is not None:
+                self.mark_invalid(field, True)
             self.refuse(error)
 
     def set_up_device(self) -> NewVirtualMfa:
@@ -651,13 +662,26 @@ class VirtualMfaForm(Form):
         finally:
             if self.device is not None and self.device.discarded:
                 self._reset_steps()  # refused for good: the device is gone; start again at step 1
+            elif self.error is not None and self.device is not None:
+                self._mark_codes(self.error)
+
+    def _mark_codes(self, sentence: str) -> None:
+        """A refused pair of codes: the code(s) the sentence names are marked invalid until the
+        learner changes one (the base clears the message then), and focus goes to the first."""
+        ones = "MFA code 1" in sentence and "MFA code 2" not in sentence
+        twos = "MFA code 2" in sentence and "MFA code 1" not in sentence
+        fields = [self.code1] if ones else [self.code2] if twos else [self.code1, self.code2]
+        for code in fields:
+            self.mark_invalid(code, True)
+        self.focus(fields[0])
 
     def show_result(self, serial: str) -> None:
         for secret in self.secrets:
             secret.forget()
         self.secrets = []
         self.secret_box.children = ()
-        self.code1.value = self.code2.value = ""
+        with self.quietly():
+            self.code1.value = self.code2.value = ""
         self.step1.layout.display = "none"
         self.step2.layout.display = "none"
         self.button.layout.display = "none"
