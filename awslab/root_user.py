@@ -1,11 +1,13 @@
 """Notebook 01: where the root user stands, read from the account.
 
-Three reads, each shown green or red with what it means in one sentence:
+Three readings from two IAM calls, each shown green or red with what it means in one sentence:
 
-- `GetAccountSummary`: `AccountMFAEnabled` (root has MFA) and `AccountAccessKeysPresent`
-  (root has access keys);
+- `GetAccountSummary`'s `AccountMFAEnabled` (root has MFA);
+- `GetAccountSummary`'s `AccountAccessKeysPresent` (root has access keys);
 - the credential report's `<root_account>` row (generated on request; IAM takes a few
-  seconds, so the panel shows a progress bar while it waits for `COMPLETE`).
+  seconds, so the panel shows a progress bar while it waits for `COMPLETE`). The report can
+  be up to four hours old: where the account summary says otherwise (MFA added, keys
+  deleted since), the row says so instead of showing what is no longer true.
 
     status = RootStatus(lab)
     status.show()            # reads at once; "Check again" re-reads
@@ -237,10 +239,16 @@ def reading_lines(lab, reading: RootReading) -> list[str]:
                              "summary above is current."))
         rows.append(line(None, f"Root password last used: {_when(row.get('password_last_used'))}.",
                          "Sign in as root only for the few tasks that need it."))
+        gone = reading.access_keys_present is False  # the summary is current; the report may not be
         for number in (1, 2):
             active = row.get(f"access_key_{number}_active") == "true"
             rotated = row.get(f"access_key_{number}_last_rotated")
-            if active:
+            if active and gone:
+                rows.append(line(True, f"Root access key {number}: deleted since the report was generated "
+                                       "(AccountAccessKeysPresent = 0).",
+                                 "The credential report still lists it as active until IAM makes a "
+                                 "new report (at most every four hours)."))
+            elif active:
                 rows.append(line(False, f"Root access key {number} is active, last rotated "
                                         f"{_when(rotated)}.",
                                  f"Last used {_when(row.get(f'access_key_{number}_last_used_date'))}."))
