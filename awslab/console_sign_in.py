@@ -28,7 +28,7 @@ import ipywidgets as W
 
 from awslab.credentials_file import credentials_csv, credentials_csv_path, read_credentials_csv
 from awslab.errors import Code, LabError
-from awslab.forms import GREEN, Form, line, note
+from awslab.forms import Form, line, note
 from awslab.home import write_private
 from awslab.log import keep_out_of_logs
 from awslab.passwords import PasswordInput, generate_password, password_policy, password_problem
@@ -164,6 +164,10 @@ class ConsoleSignInForm(Form):
             "Keep the new password in the lab's .csv (mode 0600) in place of the first one"))
         for box in (self.new_password, self.confirm):
             box.on_change(self._check_rules)
+        for box in (self.password, self.new_password, self.confirm):
+            # Not ipywidgets' value widgets (their value stays in the kernel): a refusal they
+            # judged goes away when the learner types, as for the other fields.
+            box.on_change(lambda: self._field_changed(None))
         self.new_step = W.VBox([W.HTML(note("Notebook 02 required a new password at first sign-in: "
                                             "choose one. Changing it is the user's own "
                                             "iam:ChangePassword.")),
@@ -246,13 +250,24 @@ class ConsoleSignInForm(Form):
 
     def submit(self):
         result = super().submit()
-        if result is None and self.error and self.step.next == "mfa_code":
-            self.code.value = ""
+        if result is None and self.error:
+            # The field(s) the refusal judged, marked until the learner changes one; a refused
+            # MFA code is cleared (it is used up) by the form itself, which keeps the message.
+            fields = {"mfa_code": [self.code],
+                      "new_password": [self.new_password, self.confirm]}.get(
+                self.step.next, [self.user_name] if self.from_csv.value else [self.user_name, self.password])
+            if self.step.next == "mfa_code":
+                with self.quietly():
+                    self.code.value = ""
+            for refused in fields:
+                self.mark_invalid(refused, True)
+            self.focus(fields[0])
         return result
 
     def show_result(self, step: ConsoleStep) -> None:
         self.step = step
-        self.code.value = ""
+        with self.quietly():
+            self.code.value = ""
         self.mfa_step.layout.display = "" if step.next == "mfa_code" else "none"
         self.new_step.layout.display = "" if step.next == "new_password" else "none"
         if step.next == "mfa_code":
@@ -280,7 +295,7 @@ class ConsoleSignInForm(Form):
         self.after.children = (W.HTML("".join(rows)),)
         self.button.description = "Signed in"
         self.button.disabled = True
-        self.message.value = f"<div style='color:{GREEN};font-weight:600'>Signed in.</div>"
+        self.say(True, "Signed in.")
 
     def show(self) -> None:
         from IPython.display import display

@@ -68,16 +68,21 @@ def describe(contact: dict) -> str:
 
 def contact_problems(name: str, title: str, email: str, phone: str) -> list[str]:
     """What AWS would refuse in a security contact (PutAlternateContact's constraints)."""
-    problems = []
+    return list(problems_by_field(name, title, email, phone).values())
+
+
+def problems_by_field(name: str, title: str, email: str, phone: str) -> dict[str, str]:
+    """contact_problems(), each under the field it judges (name, title, email, phone)."""
+    problems = {}
     if not 1 <= len(name) <= 64:
-        problems.append("give a name of 1 to 64 characters (a person or a team)")
+        problems["name"] = "give a name of 1 to 64 characters (a person or a team)"
     if not 1 <= len(title) <= 50:
-        problems.append("give a title of 1 to 50 characters (for example Security team)")
+        problems["title"] = "give a title of 1 to 50 characters (for example Security team)"
     if not (1 <= len(email) <= 254 and _EMAIL.fullmatch(email)):
-        problems.append("give an email address such as security@example.com")
+        problems["email"] = "give an email address such as security@example.com"
     if not (1 <= len(phone) <= 25 and _PHONE.fullmatch(phone) and re.search(r"\d", phone)):
-        problems.append("give a phone number of digits, spaces, +, - and parentheses, such as "
-                        "+1 206-555-0199")
+        problems["phone"] = ("give a phone number of digits, spaces, +, - and parentheses, such as "
+                             "+1 206-555-0199")
     return problems
 
 
@@ -162,6 +167,18 @@ class SecurityContactForm(Form):
 
     def action(self, **values) -> dict:
         return set_security_contact(self.lab, **values)
+
+    def submit(self):
+        result = super().submit()
+        if result is None and self.error is not None:
+            # The fields the sentence judged, marked until the learner changes one.
+            values = {key: str(value or "").strip() for key, value in self.values().items()}
+            refused = [self.fields[key] for key in problems_by_field(**values)]
+            for field in refused:
+                self.mark_invalid(field, True)
+            if refused:
+                self.focus(refused[0])
+        return result
 
     def show_result(self, contact: dict) -> None:
         import ipywidgets as W

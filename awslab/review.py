@@ -87,7 +87,7 @@ def keys_from_profile(profile: str) -> UserKeys:
         credentials = boto3.Session(profile_name=profile).get_credentials()
     except ProfileNotFound:
         raise LabError(f"There is no AWS CLI profile named {profile!r}: save one in notebook 02 "
-                       "(Save as AWS CLI profile) or run `aws configure --profile NAME`.",
+                       "(Save as AWS CLI profile) or, in a terminal, run aws configure --profile NAME.",
                        code=Code.ProfileNotFound) from None
     if credentials is None:
         raise LabError(f"The profile {profile!r} holds no credentials.", code=Code.NoCredentials)
@@ -320,6 +320,9 @@ def default_delete_root_access_keys(lab: Lab, given: bool | None) -> bool:
 
 # Forms.
 
+LABEL_WIDTH = "10em"  # "Secret access key", the longest description, whole
+
+
 class SignInForm(Form):
     """Load the new user's keys (.csv, profile or pasted) and prove them with GetCallerIdentity."""
 
@@ -336,20 +339,25 @@ class SignInForm(Form):
     def build(self) -> list:
         from awslab.before_you_start import available_profiles
 
-        self.source = W.ToggleButtons(options=[("The .csv from notebook 02", "csv"),
+        # Each label whole: buttons as wide as their words, descriptions as wide as the longest.
+        style = {"description_width": LABEL_WIDTH}
+        self.source = W.ToggleButtons(options=[(".csv from notebook 02", "csv"),
                                                ("AWS CLI profile", "profile"),
                                                ("Paste the keys", "typed")],
-                                      value=self._source, description="Keys from")
-        self.user_name = W.Text(value=self._user_name, description="User name")
+                                      value=self._source, description="Keys from",
+                                      style={**style, "button_width": "auto"},
+                                      layout=W.Layout(width="auto"))
+        self.user_name = W.Text(value=self._user_name, description="User name", style=style)
         self.user_name.add_class("awslab-user-name")
         self.csv_note = W.HTML()
         self._where_now()
         profiles = available_profiles()
         self.profile = W.Dropdown(options=[("(choose)", "")] + [(p, p) for p in profiles],
                                   value=self._profile if self._profile in profiles else "",
-                                  description="Profile")
-        self.access_key_id = W.Text(description="Access key ID", placeholder="AKIA…")
-        self.secret = W.Password(description="Secret key", placeholder="pasted, never saved")
+                                  description="Profile", style=style)
+        self.access_key_id = W.Text(description="Access key ID", placeholder="AKIA…", style=style)
+        self.secret = W.Password(description="Secret access key", placeholder="pasted, never saved",
+                                 style=style)
         self.secret.add_class("awslab-secret-field")
         self.parts = {"csv": W.VBox([self.user_name, self.csv_note]),
                       "profile": W.VBox([self.profile]),
@@ -385,11 +393,19 @@ class SignInForm(Form):
 
     def submit(self):
         try:
-            return super().submit()
+            result = super().submit()
         finally:  # pasted keys never stay in the widgets (whose state a notebook can save)
             with self.quietly():
                 self.secret.value = ""
                 self.access_key_id.value = ""
+        if result is None and self.error is not None:
+            # The fields the refused keys came from, marked until the learner changes one.
+            fields = {"csv": [self.user_name], "profile": [self.profile],
+                      "typed": [self.access_key_id, self.secret]}[self.source.value]
+            for refused in fields:
+                self.mark_invalid(refused, True)
+            self.focus(fields[0])
+        return result
 
     def show_result(self, signed: SignedIn) -> None:
         rows = [line(True, f"AWS says these keys are {signed.arn}", "an IAM user, not the root user")]
@@ -419,6 +435,7 @@ class RetireRootKeysForm(Form):
         return getattr(value, "result", value) if not isinstance(value, SignedIn) else value
 
     def build(self) -> list:
+        self.listed: list[dict] = []  # root's keys as last listed
         self.keys_view = W.HTML()
         self.keys_view.add_class("awslab-root-keys")
         self.refresh()
@@ -436,6 +453,7 @@ class RetireRootKeysForm(Form):
                 return
             rows = "".join(line(False, f"root access key {k['AccessKeyId']}",
                                 f"{k['Status']}, created {k['CreateDate']:%Y-%m-%d %H:%M} UTC") for k in keys)
+            self.listed = keys
             self.keys_view.value = rows + note(
                 "The lab signs its calls with one of these. Once deleted, it signs in as the new "
                 "user instead (it switches first, so it is never left without credentials).")
@@ -471,6 +489,7 @@ class RetireRootKeysForm(Form):
             pass
 
     def show_result(self, retired: Retired) -> None:
+        self._paint_retired(retired)
         rows = [line(True, f"Deleted root access key {k}") for k in retired.deleted]
         if retired.note:
             rows.append(line(True, retired.note))
@@ -478,9 +497,31 @@ class RetireRootKeysForm(Form):
         rows.append(line(present == 0 if present is not None else None,
                          f"AccountAccessKeysPresent: {present if present is not None else 'unknown'}"))
         rows.append(line(True, f"The lab now signs in as {retired.principal}",
-                         "every notebook and `awslab` command; reconnect below to see it in the banner"))
+                         "in every notebook and every awslab command; reconnect below to see it "
+                         "in the banner"))
         self.after.children = (W.HTML("".join(rows)),)
+        self.button.description = ("Root's access keys deleted" if retired.deleted else
+                                   "No root access keys to delete")
         self.button.disabled = True
+
+    def _paint_retired(self, retired: Retired) -> None:
+        """The key list shows what is true now: each key listed before is deleted (root's own
+        client can no longer read the list: its key is gone with them)."""
+        deleted = set(retired.deleted)
+        rows = []
+        for key in self.listed:
+            gone = key["AccessKeyId"] in deleted
+            rows.append(line(gone, f"root access key {key['AccessKeyId']}",
+                             "deleted" if gone else f"{key['Status']}, not deleted"))
+        rows += [line(True, f"root access key {k}", "deleted")
+                 for k in retired.deleted if k not in {key["AccessKeyId"] for key in self.listed}]
+        if not rows:
+            present = retired.keys_present
+            rows = [line(present == 0 if present is not None else None,
+                         {0: "The root user has no access keys.",
+                          None: "Could not read AccountAccessKeysPresent."}.get(
+                             present, "AccountAccessKeysPresent is 1: the root user still has access keys."))]
+        self.keys_view.value = "".join(rows)
 
     def show(self) -> None:
         from IPython.display import display
