@@ -17,7 +17,6 @@ Everything created is tagged (users: created-by=awslab) and recorded with awslab
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import html
 import re
@@ -52,7 +51,8 @@ from awslab.passwords import (
 from awslab.record import LAB_TAG
 
 __all__ = [
-    "ADMIN_POLICY_ARN", "CHANGE_PASSWORD_ARN", "DEFAULT_GROUP_NAME", "DEFAULT_USER_NAME", "LAB_TAG", "GroupForm", "NewKey", "NewUser", "UserForm",
+    "ADMIN_POLICY_ARN", "CHANGE_PASSWORD_ARN", "DEFAULT_GROUP_NAME", "DEFAULT_USER_NAME", "LAB_TAG", "GroupForm", "NewKey", "NewUser",
+    "UserForm", "WhatYouHaveNow",
     "aws_managed_policies", "create_admin_group", "create_another_access_key", "create_user",
     "credentials_csv_path", "describe_group", "describe_user", "group_name_problem", "group_policies", "plan_user",
     "resolve_policy", "save_cli_profile", "search_policies", "tags_problem", "user_name_problem",
@@ -422,7 +422,16 @@ class GroupForm(Form):
         self._policy_name = self.parameter("policy_name", policy_name)
         self.policy_problem: str | None = None  # why policy_name names no AWS managed policy
         self.selected: dict[str, str] = {}
+        self.made_now: set[str] = set()  # groups this form created
+        self.listeners: list = []  # called when the form creates or finds the group (WhatYouHaveNow)
         super().__init__(lab, auto_submit=auto_submit)
+        # After the base's watch: a new name first clears a refusal, then is judged itself.
+        self.name.observe(lambda _c: self._refresh_existing(), "value")
+
+    @property
+    def group_name(self) -> str:
+        """The group this form created or attached policies to; before that, the name in the form."""
+        return self.result.group_name if self.result is not None else self.name.value.strip()
 
     def build(self) -> list:
         self.name = W.Text(value=self._group_name, description="Group name", continuous_update=False,
@@ -447,14 +456,14 @@ class GroupForm(Form):
             arn = resolve_policy(self.lab, self._policy_name) if self._policy_name else None
         except LabError as error:
             arn = None
-            self.policy_problem = error.sentence
+            self.policy_problem = self.error = error.sentence  # a change of any field clears it
             self.say(False, error.sentence)
+            self.mark_invalid(self.search, True)
         if arn:
             self.selected[arn] = _policy_name(arn)
         if self._policy_name:
             self.search.value = self._policy_name
         self.search.observe(lambda _c: self._filter(), "value")
-        self.name.observe(lambda _c: self._refresh_existing(), "value")
         self._filter()
         self._refresh_existing()
         return [self.name, self.existing,
@@ -486,6 +495,8 @@ class GroupForm(Form):
         if not rows:
             rows = [W.HTML(note(f"No AWS managed policy name contains {self.search.value.strip()!r}."))]
         self.results.children = tuple(rows)
+        if hasattr(self, "widget"):  # ticking a policy is a correction too
+            self.watch_fields(*rows)
         self._show_chosen()
 
     def _show_chosen(self) -> None:
@@ -493,8 +504,11 @@ class GroupForm(Form):
         self.chosen.value = f"<div><b>Selected</b>: {html.escape(names)}</div>"
 
     def _refresh_existing(self) -> None:
+        """What the group name in the form means now: a broken rule (the field marked invalid),
+        a group to create, or the group that is there already."""
         name = self.name.value.strip()
         problem = group_name_problem(name)
+        self.mark_invalid(self.name, bool(problem), self.existing if problem else None)
         if problem:
             self.existing.value = note(problem, RED)
             self.button.description = "Create group"
@@ -506,12 +520,28 @@ class GroupForm(Form):
             return
         self._show_existing(name, group)
 
+    def _earlier(self, name: str) -> str:
+        """Who made the group that is there: this form just now, the lab earlier, or someone else."""
+        if name in self.made_now:
+            return "made just now by this form"
+        if record.was_created(self.lab.account_id, "group", name):
+            return "made earlier by this lab"
+        return "not made by this lab"
+
     def _show_existing(self, name: str, group: dict | None) -> None:
         if group is None:
             self.existing.value = note(f"The group {name} does not exist yet; Create group creates it.")
             self.button.description = "Create group"
             return
-        self.existing.value = _group_html(group, "already exists")
+        whose = self._earlier(name)
+        if whose == "made just now by this form":
+            self.existing.value = _group_html(group, "was created just now")
+        elif whose == "made earlier by this lab":
+            self.existing.value = _group_html(group, "is already there, made earlier by this lab")
+        else:  # the one real conflict: a group of that name that someone else made
+            self.existing.value = _group_html(group, "already exists, and this lab did not create it", None) + note(
+                "Check that it is the group you mean: Attach policies adds the ticked policies it lacks to it "
+                "(it never detaches any), or type another name to create a new group.", AMBER)
         self.button.description = "Attach policies"
 
     def values(self) -> dict:
@@ -523,26 +553,30 @@ class GroupForm(Form):
         return create_admin_group(self.lab, group_name, policy_arns)
 
     def show_result(self, result: GroupResult) -> None:
+        name = result.group_name
         if result.created:
-            self.say(True, f"Created the group {result.group_name} with "
+            self.made_now.add(name)
+            self.say(True, f"Created the group {name} with "
                            f"{', '.join(_policy_name(a) for a in result.attached)}.")
         elif result.attached:
-            self.say(True, f"The group {result.group_name} already existed; attached "
+            self.say(True, f"The group {name} was already there ({self._earlier(name)}); attached "
                            f"{', '.join(_policy_name(a) for a in result.attached)}.")
         else:
-            self.say(None, f"The group {result.group_name} already exists with "
+            self.say(None, f"The group {name} is already there ({self._earlier(name)}) with "
                            f"{', '.join(_policy_name(a) for a in result.already)}; nothing to do.")
         # The group as it now is: read in this submit before the writes, plus what they did.
         if result.group is not None:
-            self._show_existing(result.group_name, result.group)
+            self._show_existing(name, result.group)
         else:
             self._refresh_existing()
+        for listener in self.listeners:
+            listener()
 
 
-def _group_html(group: dict, status: str) -> str:
+def _group_html(group: dict, status: str, ok: bool | None = True) -> str:
     names = [p["PolicyName"] for p in group["policies"]] + [f"{n} (inline)" for n in group["inline"]]
     members = ", ".join(group["users"]) or "no members yet"
-    return (line(True, f"The group {group['name']} {status}.",
+    return (line(ok, f"The group {group['name']} {status}.",
                  f"policies: {', '.join(names) or 'none'}; members: {members}"))
 
 
@@ -588,45 +622,122 @@ class UserPlan:
         return out
 
 
+def user_exists_sentence(user_name: str) -> str:
+    return (f"The user {user_name} already exists: pick another name (its secret access key and "
+            "password can't be shown again, only replaced).")
+
+
+def missing_group_sentence(group: str) -> str:
+    return f"The group {group} does not exist: create it first (the form above), or leave it out."
+
+
+def access_problem(console_access: bool, programmatic_access: bool) -> str | None:
+    if not console_access and not programmatic_access:
+        return ("Choose at least one access type: console access (a password), programmatic access "
+                "(an access key), or both.")
+    return None
+
+
+class AccountReads:
+    """What plan_user needs to know about the account, read when asked."""
+
+    def __init__(self, iam):
+        self.iam = iam
+
+    def password_policy(self) -> PasswordPolicy:
+        return password_policy(self.iam)
+
+    def user_exists(self, user_name: str) -> bool | None:
+        """True or False; None when it could not be told."""
+        try:
+            self.iam.get_user(UserName=user_name)
+        except ClientError as error:
+            if _missing(error):
+                return False
+            raise
+        return True
+
+    def group_policies(self, group: str) -> tuple[list[dict], list[str]] | None:
+        return group_policies(self.iam, group)
+
+
+class ReviewReads(AccountReads):
+    """The same answers, each read once (the review redraws at every keystroke and must call
+    AWS for none): the user names from one ListUsers, each group's policies and the password
+    policy when first needed. The submit reads the account again, right before any write."""
+
+    def __init__(self, iam):
+        super().__init__(iam)
+        self._policy: PasswordPolicy | ClientError | None = None
+        self._users: set[str] | None = None
+        self._users_unknown = False
+        self._groups: dict[str, tuple | None] = {}
+
+    def password_policy(self) -> PasswordPolicy:
+        if self._policy is None:
+            try:
+                self._policy = super().password_policy()
+            except ClientError as error:
+                self._policy = error
+        if isinstance(self._policy, ClientError):
+            raise self._policy
+        return self._policy
+
+    def user_exists(self, user_name: str) -> bool | None:
+        if self._users is None and not self._users_unknown:
+            try:
+                self._users = {u["UserName"] for page in self.iam.get_paginator("list_users").paginate()
+                               for u in page["Users"]}
+            except ClientError:
+                get_logger().warning("listing the users failed; the submit checks the name", exc_info=True)
+                self._users_unknown = True
+        if self._users is None:
+            return None
+        return user_name in self._users
+
+    def made(self, user_name: str) -> None:
+        if self._users is not None:
+            self._users.add(user_name)
+
+    def group_policies(self, group: str):
+        if group not in self._groups:
+            self._groups[group] = super().group_policies(group)
+        return self._groups[group]
+
+
 def plan_user(lab, user_name: str, *, console_access: bool = True, programmatic_access: bool = True,
               password: str | None = None, require_password_reset: bool = True, groups=(), tags=None,
-              password_rules: PasswordPolicy | None = None) -> UserPlan:
+              password_rules: PasswordPolicy | None = None, reads: AccountReads | None = None) -> UserPlan:
     """Check everything before any write (LabError with one sentence) and say what will be done.
-    `password_rules`: the account's password policy when the caller has just read it (the
-    review does, for its note); otherwise it is read here."""
+    `password_rules`: the account's password policy when the caller has just read it;
+    `reads`: where the account's facts come from (the review's ReviewReads reads each once);
+    by default each is read here."""
     user_name = (user_name or "").strip()
     problem = user_name_problem(user_name)
     if problem:
         raise LabError(problem, code=Code.ValidationError)
-    if not console_access and not programmatic_access:
-        raise LabError("Choose at least one access type: console access (a password), programmatic access "
-                       "(an access key), or both.", code=Code.InvalidInput)
+    problem = access_problem(console_access, programmatic_access)
+    if problem:
+        raise LabError(problem, code=Code.InvalidInput)
     problem = tags_problem(tags)
     if problem:
         raise LabError(problem, code=Code.InvalidInput)
-    iam = lab.client("iam")
+    reads = reads or AccountReads(lab.client("iam"))
     policy = None
     if console_access:
-        policy = password_rules or password_policy(iam)
+        policy = password_rules or reads.password_policy()
         if password is not None:
             problem = password_problem(policy, password, user_name)
             if problem:
                 raise LabError(problem, code=Code.PasswordPolicyViolation)
-    try:
-        iam.get_user(UserName=user_name)
-    except ClientError as error:
-        if not _missing(error):
-            raise
-    else:
-        raise LabError(f"The user {user_name} already exists: pick another name (its secret access key and "
-                       "password can't be shown again, only replaced).", code=Code.EntityAlreadyExists)
+    if reads.user_exists(user_name):
+        raise LabError(user_exists_sentence(user_name), code=Code.EntityAlreadyExists)
     groups = list(dict.fromkeys(g for g in (groups or []) if g))
     policies_by_group = {}
     for group in groups:
-        found = group_policies(iam, group)  # also tells whether the group exists
+        found = reads.group_policies(group)  # also tells whether the group exists
         if found is None:
-            raise LabError(f"The group {group} does not exist: create it first (the form above), or leave it out.",
-                           code=Code.NoSuchEntity)
+            raise LabError(missing_group_sentence(group), code=Code.NoSuchEntity)
         attached, inline = found
         policies_by_group[group] = [p["PolicyName"] for p in attached] + [f"{n} (inline)" for n in inline]
     return UserPlan(user_name, bool(console_access), bool(programmatic_access), password is None,
@@ -885,6 +996,13 @@ def _user_html(info: dict) -> str:
 
 # ---------------------------------------------------------------------------- the user form
 
+def _field_message(css_class: str) -> W.HTML:
+    """The message under one field: it judges that field's current value only."""
+    message = W.HTML(layout=W.Layout(margin="0 0 2px 0"))
+    message.add_class(css_class)
+    return message
+
+
 class UserForm(Form):
     """The console's "Create user": name, access types, password, groups, tags, review, Create."""
 
@@ -908,58 +1026,94 @@ class UserForm(Form):
         self.secret_widgets: list = []
         self.new_user: NewUser | None = None
         self.new_key: NewKey | None = None
+        self.created_name: str | None = None  # the user this form created
+        self.shown_user: dict | None = None  # the user shown below the form (created, or there already)
+        self.listeners: list = []  # called when the form shows a user (WhatYouHaveNow)
+        self._observing = False
         super().__init__(lab, auto_submit=auto_submit)
+        # After the base's watch: a change first clears a refusal (and its marks), then the
+        # field messages judge the new value and mark what is still wrong.
+        self._observing = True
+        self._observe_review(self.user_name, self.console, self.password_choice, self.reset, self.programmatic,
+                             *self.group_boxes.values(), *(t for k, v, _r in self.tag_rows for t in (k, v)))
+
+    def _observe_review(self, *widgets) -> None:
+        if self._observing:
+            for widget in widgets:
+                widget.observe(lambda _c: self.refresh(), "value")
+
+    @property
+    def current_user_name(self) -> str:
+        """The user this form created or showed; before that, the name in the form."""
+        return self.shown_user["name"] if self.shown_user else self.user_name.value.strip()
+
+    def _tell(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     # -- fields
     def build(self) -> list:
         init = self._init
         wide = {"style": {"description_width": "12em"}, "layout": W.Layout(width="36em")}
+        auto = W.Layout(width="auto")  # a checkbox's whole label, never cut off with "..."
         self.button.add_class("awslab-create-user")
-        self.user_name = W.Text(value=init["user_name"], description="User name", continuous_update=False, **wide)
+        # Every keystroke redraws the review: it reads the account once (ReviewReads), not per key.
+        self.user_name = W.Text(value=init["user_name"], description="User name", continuous_update=True, **wide)
         self.user_name.add_class("awslab-user-name")
-        self.console = W.Checkbox(value=bool(init["console_access"]), indent=False,
+        self.user_name_message = _field_message("awslab-user-name-message")
+        self.console = W.Checkbox(value=bool(init["console_access"]), indent=False, layout=auto,
                                   description="Provide user access to the AWS Management Console")
         self.console.add_class("awslab-console-access")
         self.password_choice = W.RadioButtons(options=[("Autogenerated password", "auto"),
                                                        ("Custom password", "custom")],
-                                              value="custom" if init["password"] is not None else "auto")
+                                              value="custom" if init["password"] is not None else "auto",
+                                              layout=auto)
         self.password = PasswordInput("Custom password", init["password"] or "")
         self.password.add_class("awslab-password")
-        self.reset = W.Checkbox(value=bool(init["require_password_reset"]), indent=False,
+        self.password_message = _field_message("awslab-password-message")
+        self.reset = W.Checkbox(value=bool(init["require_password_reset"]), indent=False, layout=W.Layout(width="auto"),
                                 description="Users must create a new password at next sign-in (recommended)")
         self.policy_note = W.HTML()
-        self.console_box = W.VBox([self.password_choice, self.password, self.policy_note, self.reset],
-                                  layout=W.Layout(margin="0 0 0 24px"))
+        self.console_box = W.VBox([self.password_choice, self.password, self.password_message, self.policy_note,
+                                   self.reset], layout=W.Layout(margin="0 0 0 24px"))
         self.programmatic = W.Checkbox(value=bool(init["programmatic_access"]), indent=False,
+                                       layout=W.Layout(width="auto"),
                                        description="Create an access key (programmatic access: AWS CLI, SDKs)")
         self.programmatic.add_class("awslab-programmatic-access")
+        self.access_message = _field_message("awslab-access-message")
+        self.reads = ReviewReads(self.lab.client("iam"))
         self.group_boxes: dict[str, W.Checkbox] = {}
         self.groups_box = W.VBox()
         self._load_groups()
         self.tag_rows: list[tuple[W.Text, W.Text, W.HBox]] = []
         self.tags_box = W.VBox()
+        self.tags_message = _field_message("awslab-tags-message")
         add_tag = W.Button(description="Add new tag", layout=W.Layout(width="auto"))
         add_tag.add_class("awslab-add-tag")
         add_tag.on_click(lambda _b: self.add_tag())
-        for key, value in init["tags"]:
-            self.add_tag(key, value)
         self.review = W.HTML()
         self.review.add_class("awslab-review")
-        self._planned: tuple = (None, None, None)
         self.policy = None
         self.existing = W.VBox()
         self.existing.add_class("awslab-existing-user")
-        for widget in (self.user_name, self.console, self.password_choice, self.reset, self.programmatic):
-            widget.observe(lambda _c: self.refresh(), "value")
-        self.password.on_change(self.refresh)
+        for key, value in init["tags"]:
+            self.add_tag(key, value)
+        # The password is no ipywidgets field (its value never becomes widget state): a new one
+        # is the learner's correction of a refused password, as any field's change is.
+        self.password.on_change(self._typed_password)
         self.refresh()
         return [
-            W.HTML("<b>User details</b>"), self.user_name, self.console, self.console_box, self.programmatic,
+            W.HTML("<b>User details</b>"), self.user_name, self.user_name_message, self.console, self.console_box,
+            self.programmatic, self.access_message,
             W.HTML("<b>Permissions</b>: add the user to groups (the console's recommended way)"), self.groups_box,
             W.HTML(f"<b>Tags</b> (optional; up to {MAX_TAGS - 1}, the lab adds {LAB_TAG[0]}={LAB_TAG[1]})"),
-            self.tags_box, add_tag,
-            W.HTML("<b>Review</b>"), self.review,
+            self.tags_box, self.tags_message, add_tag,
+            W.HTML("<b>Review</b> (updates as you type)"), self.review,
         ]
+
+    def _typed_password(self) -> None:
+        self._field_changed(None)
+        self.refresh()
 
     def _load_groups(self) -> None:
         try:
@@ -972,9 +1126,8 @@ class UserForm(Form):
         self.missing_groups = [g for g in wanted if g not in names]
         for name in names + self.missing_groups:
             label = f"{name} (does not exist yet)" if name in self.missing_groups else name
-            box = W.Checkbox(value=name in wanted, description=label, indent=False)
+            box = W.Checkbox(value=name in wanted, description=label, indent=False, layout=W.Layout(width="auto"))
             box.add_class("awslab-group-choice")
-            box.observe(lambda _c: self.refresh(), "value")
             self.group_boxes[name] = box
         rows = list(self.group_boxes.values())
         if self.missing_groups:
@@ -985,21 +1138,30 @@ class UserForm(Form):
         self.groups_box.children = tuple(rows)
 
     def add_tag(self, key: str = "", value: str = "") -> None:
-        k = W.Text(value=key, placeholder="Key", continuous_update=False, layout=W.Layout(width="16em"))
-        v = W.Text(value=value, placeholder="Value (optional)", continuous_update=False, layout=W.Layout(width="20em"))
+        k = W.Text(value=key, placeholder="Key", continuous_update=True, layout=W.Layout(width="16em"))
+        v = W.Text(value=value, placeholder="Value (optional)", continuous_update=True, layout=W.Layout(width="20em"))
+        k.add_class("awslab-tag-key")
+        v.add_class("awslab-tag-value")
         remove = W.Button(description="Remove", layout=W.Layout(width="auto"))
         row = W.HBox([k, v, remove])
         row.add_class("awslab-tag-row")
         entry = (k, v, row)
+        number = len(self.tag_rows) + 1
+        # ipywidgets has no aria-label: the placeholder is what a screen reader reads, so it says which tag.
+        k.placeholder, v.placeholder = f"Key (tag {number})", f"Value (tag {number}, optional)"
+        remove.tooltip = f"Remove tag {number}"
 
         def drop(_b):
             self.tag_rows.remove(entry)
             self.tags_box.children = tuple(r for _k, _v, r in self.tag_rows)
+            for text in (k, v):
+                self.mark_invalid(text, False)
+            self._field_changed(None)
             self.refresh()
 
         remove.on_click(drop)
-        for text in (k, v):
-            text.observe(lambda _c: self.refresh(), "value")
+        self.watch_fields(k, v)
+        self._observe_review(k, v)
         self.tag_rows.append(entry)
         self.tags_box.children = tuple(r for _k, _v, r in self.tag_rows)
         self.refresh()
@@ -1016,35 +1178,74 @@ class UserForm(Form):
             "tags": [(k.value.strip(), v.value) for k, v, _r in self.tag_rows if k.value.strip() or v.value],
         }
 
+    def _judge(self, field, message, problem: str | None, remark: str | None = None) -> None:
+        """A field's own message, recomputed from its current value: the problem (and the
+        field marked invalid, described by it), or a remark, or nothing."""
+        message.value = note(problem, RED) if problem else (note(remark, AMBER) if remark else "")
+        for one in (field if isinstance(field, (list, tuple)) else [field]):
+            self.mark_invalid(one, bool(problem), message if problem else None)
+
+    def _judge_fields(self, values: dict, password: str | None) -> None:
+        """Each field's message judges its value now (never an earlier one)."""
+        name, typed = values["user_name"], self.user_name.value
+        problem = user_name_problem(name)
+        if problem is None and self.reads.user_exists(name) and name != getattr(self, "created_name", None):
+            problem = user_exists_sentence(name)
+        remark = (f"The spaces around the name are left out: the user will be named {name}."
+                  if not problem and typed != name else None)
+        self._judge(self.user_name, self.user_name_message, problem, remark)
+        self._judge([self.console, self.programmatic], self.access_message,
+                    access_problem(values["console_access"], values["programmatic_access"]))
+        problem = None
+        if values["console_access"] and password is not None and self.policy is not None:
+            problem = password_problem(self.policy, password, name)
+        self._judge(self.password, self.password_message, problem)
+        # The first tag row that makes the tags wrong is the one marked.
+        pairs, bad, problem = [], None, None
+        for k, v, _row in self.tag_rows:
+            if not (k.value.strip() or v.value):
+                continue
+            pairs.append((k.value.strip(), v.value))
+            problem = tags_problem(pairs)
+            if problem:
+                bad = v if "value" in problem.split(":")[0] else k
+                break
+        remark = None
+        stripped = [k.value for k, _v, _r in self.tag_rows if k.value != k.value.strip() and k.value.strip()]
+        if not problem and stripped:
+            remark = f"The spaces around the tag key {stripped[0].strip()!r} are left out."
+        for k, v, _row in self.tag_rows:
+            for text in (k, v):
+                self.mark_invalid(text, text is bad, self.tags_message if text is bad else None)
+        self.tags_message.value = note(problem, RED) if problem else (note(remark, AMBER) if remark else "")
+
     def refresh(self) -> None:
-        """Show or hide the console options and redo the review panel. The account is read
-        again only when something other than the typed password changed."""
+        """Show or hide the console options, judge each field, and redo the review panel.
+        Cheap enough for every keystroke: the account's facts are read once (ReviewReads)."""
         if not hasattr(self, "review"):
             return
         self.console_box.layout.display = "" if self.console.value else "none"
         self.password.layout.display = "" if self.password_choice.value == "custom" else "none"
         values = self.values()
         password = values.pop("password")
-        key = repr(sorted(values.items()))
-        if key != self._planned[0]:
-            if values["console_access"]:  # read once: the note shows it, the plan checks with it
-                try:
-                    self.policy = password_policy(self.lab.client("iam"))
-                    self.policy_note.value = note(f"Passwords follow {self.policy.describe()}.")
-                except ClientError as error:
-                    self.policy, self.policy_note.value = None, note(explain(error, "reading the password policy"), RED)
+        if values["console_access"]:  # read once: the note shows it, the plan checks with it
             try:
-                plan = plan_user(self.lab, **values, password_rules=self.policy if values["console_access"] else None)
-                self._planned = (key, plan, None)
-            except Exception as error:
-                self._planned = (key, None, explain(error, "checking the user"))
-        _key, plan, problem = self._planned
-        if problem is None and values["console_access"] and password is not None and self.policy is not None:
-            problem = password_problem(self.policy, password, values["user_name"])
-        if problem or plan is None:
-            self.review.value = line(False, problem or "", "nothing will be created")
+                self.policy = self.reads.password_policy()
+                self.policy_note.value = note(f"Passwords follow {self.policy.describe()}.")
+            except ClientError as error:
+                self.policy, self.policy_note.value = None, note(explain(error, "reading the password policy"), RED)
+        self._judge_fields(values, password)
+        if getattr(self, "created_name", None) == values["user_name"]:
+            # Re-planning would find the user just made: say what happened.
+            self.review.value = line(True, f"Created {values['user_name']} as reviewed.",
+                                     "to create another user, type another name")
             return
-        plan = dataclasses.replace(plan, generate=password is None)
+        try:
+            plan = plan_user(self.lab, **values, password=password if values["console_access"] else None,
+                             password_rules=self.policy if values["console_access"] else None, reads=self.reads)
+        except Exception as error:
+            self.review.value = line(False, explain(error, "checking the user"), "nothing will be created")
+            return
         rows = [[what, detail] for what, detail in plan.creations()]
         policies = "".join(f"<li>{html.escape(p)}</li>" for p in plan.policies) or "<li>none</li>"
         self.review.value = (f"<div>{html.escape('These will be created:')}</div>" + table(["", ""], rows) +
@@ -1056,15 +1257,17 @@ class UserForm(Form):
 
     def show_result(self, new: NewUser) -> None:
         self.new_user = new
-        self.password.clear()
-        self._planned = (None, None, None)
-        # Re-planning would re-read the account, where the user now exists: say what happened.
-        self.review.value = line(True, f"Created {new.user_name} as reviewed.",
-                                 "to create another user, type another name")
+        self.created_name = new.user_name
+        self.reads.made(new.user_name)
+        with self.quietly():  # the form clears the typed password itself: no correction of anything
+            self.password.clear()
+            self.refresh()  # the review says the user was created as reviewed
         self.say(True, f"Created the user {new.user_name}: {len(new.steps)} steps done.")
         panel = self._credentials_panel(new.user_name, new.console_url, new.access_key_id, new.password,
                                         new.secret_access_key, new.csv_path, new.csv_text())
         self.after.children = (panel, W.HTML(_user_html(new.described())))
+        self.shown_user = new.described()
+        self._tell()
 
     def _credentials_panel(self, user_name, url, key_id, password, secret, csv_path, csv_text) -> W.VBox:
         rows: list = [W.HTML(f"<h4 style='margin:4px 0'>Credentials for {html.escape(user_name)}</h4>"),
@@ -1111,8 +1314,10 @@ class UserForm(Form):
                     return
                 self.profile_message.value = note(error.sentence, RED)
                 return
-            self.profile_message.value = note(f"Saved the profile {name} to {path}: try "
-                                              f"`aws --profile {name} sts get-caller-identity`.", GREEN)
+            self.profile_message.value = (
+                f'<div style="color:{GREEN};margin:4px 0">Saved the profile {html.escape(name)} to '
+                f"{html.escape(str(path))}: try <code>aws --profile {html.escape(name)} sts get-caller-identity"
+                "</code>.</div>")
 
         self.save_profile_now = save
         self.profile_button.on_click(lambda _b: save())
@@ -1145,15 +1350,19 @@ class UserForm(Form):
         csv_path = credentials_csv_path(self.lab.account_id, name)
         kept = (f"The lab's copy of the credentials is {csv_path} (mode 0600)." if csv_path.exists()
                 else "The lab has no credentials file for this user.")
+        earlier = (" (made earlier by this lab)" if record.was_created(self.lab.account_id, "user", name)
+                   else " (this lab did not create it)")
         self.existing.children = (
-            W.HTML(f"<h4 style='margin:4px 0'>{html.escape(name)} already exists</h4>" + _user_html(info) +
+            W.HTML(f"<h4 style='margin:4px 0'>{html.escape(name)} already exists{earlier}</h4>" + _user_html(info) +
                    note("Its password and secret access key were shown once, when it was created, and can't be "
                         "recovered, only replaced: create another access key (then delete the old one), or set a "
                         f"new console password. {kept}", AMBER)),
             another,
         )
         self.after.children = (self.existing,)
-        self.say(None, f"The user {name} already exists; nothing was created. Its current state is below.")
+        self.say(None, f"The user {name} already exists{earlier}; nothing was created. Its current state is below.")
+        self.shown_user = info
+        self._tell()
         if self.save_profile and csv_path.exists():
             row = read_credentials_csv(csv_path) or {}
             active = {k["id"] for k in info["access_keys"] if k["status"] == "Active"}
@@ -1187,15 +1396,67 @@ class UserForm(Form):
         display(self.widget)
         if self.refuse_wrong_parameter():
             return
-        _key, plan, _problem = self._planned
         try:
-            # A plan for this name means the review, made as the form was built (just before it is
-            # shown), found no such user: plan_user refuses one that exists. So there is nothing to
-            # show and no need to ask again; the submit's own plan checks again before any write.
-            fresh = plan is not None and plan.user_name == self.user_name.value.strip()
-            exists = False if fresh else self.show_existing()
+            # The review, made as the form was built (just before it is shown), listed the users:
+            # a name not among them needs no second look; the submit checks again before any write.
+            known = self.reads.user_exists(self.user_name.value.strip())
+            exists = False if known is False else self.show_existing()
         except ClientError as error:
             self.say(False, explain(error, "reading the user"))
             exists = False
         if self.auto_submit and not exists:
             self.submit()
+
+
+# ---------------------------------------------------------------------------- what you have now
+
+def what_you_have_html(group_name: str, user: dict | None, typed_name: str = "") -> str:
+    """The AWS CLI commands that show the group and the user this notebook made, naming them."""
+    def command(text: str, what: str) -> str:
+        return f"<li>{html.escape(what)}: <code>{html.escape(text)}</code></li>"
+
+    items = [command(f"aws iam list-attached-group-policies --group-name {group_name}", "the group, with its policies")]
+    if user is None:
+        items.append(command(f"aws iam get-group --group-name {group_name}", "its members"))
+        rest = note(f"No user is created yet: after Create user above, the commands here name it "
+                    f"(the form holds {typed_name or 'no name'}).")
+        return f'<ul style="margin:4px 0">{"".join(items)}</ul>{rest}'
+    name = user["name"]
+    member = "the user in it" if group_name in user.get("groups", []) else f"its members (not {name}: it is not in it)"
+    items.append(command(f"aws iam get-group --group-name {group_name}", member))
+    if user["login_profile"]["exists"]:
+        items.append(command(f"aws iam get-login-profile --user-name {name}", "its console password"))
+    if user["access_keys"]:
+        items.append(command(f"aws iam list-access-keys --user-name {name}", "its access key"))
+    items.append(command(f"aws iam list-groups-for-user --user-name {name}", "its groups"))
+    return f'<ul style="margin:4px 0">{"".join(items)}</ul>'
+
+
+class WhatYouHaveNow:
+    """The commands that show what notebook 02 made, naming the group and the user the forms
+    actually made (not the parameters' defaults); redrawn whenever either form makes or finds one.
+
+        WhatYouHaveNow(group_form, user_form).show()
+    """
+
+    def __init__(self, group_form: GroupForm, user_form: UserForm):
+        self.group_form, self.user_form = group_form, user_form
+        self.widget = W.HTML()
+        self.widget.add_class("awslab-what-you-have")
+        group_form.listeners.append(self.refresh)
+        user_form.listeners.append(self.refresh)
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        return self.widget.value
+
+    def refresh(self) -> None:
+        self.widget.value = what_you_have_html(self.group_form.group_name, self.user_form.shown_user,
+                                               self.user_form.user_name.value.strip())
+
+    def show(self) -> None:
+        display(self.widget)
+
+    def _repr_keys(self):
+        return iter(())

@@ -164,7 +164,9 @@ def test_group_form_filters_as_you_type_and_attaches_missing_policies(lab):
         == ["ReadOnlyAccess"]
     # The existing group is shown with its policies; a missing one can be attached.
     again = GroupForm(lab, "readers", "ViewOnlyAccess")
-    assert "already exists" in again.existing.value and "ReadOnlyAccess" in again.existing.value
+    # ... as made earlier by this lab: not a conflict.
+    assert "already there, made earlier by this lab" in again.existing.value
+    assert "ReadOnlyAccess" in again.existing.value
     assert again.button.description == "Attach policies"
     again.submit()
     assert "attached ViewOnlyAccess" in again.message.value
@@ -172,7 +174,7 @@ def test_group_form_filters_as_you_type_and_attaches_missing_policies(lab):
         == {"ReadOnlyAccess", "ViewOnlyAccess"}
     rerun = GroupForm(lab, "readers", "ViewOnlyAccess")
     rerun.submit()
-    assert "nothing to do" in rerun.message.value
+    assert "nothing to do" in rerun.message.value and "made earlier by this lab" in rerun.message.value
 
 
 def test_group_form_shows_the_group_it_made_without_reading_it_back(lab):
@@ -186,7 +188,8 @@ def test_group_form_shows_the_group_it_made_without_reading_it_back(lab):
     # One read, right before the writes, says whether the group exists; the AWS managed
     # policy the form resolved is not looked up again; nothing is read back afterwards.
     assert calls == ["GetGroup", "CreateGroup", "AttachGroupPolicy"]
-    assert form.existing.value == _group_html(describe_group(iam, "auditors"), "already exists")
+    # Just created: it says so (not "already exists", which reads like a conflict).
+    assert form.existing.value == _group_html(describe_group(iam, "auditors"), "was created just now")
     assert form.button.description == "Attach policies"
     iam.create_user(UserName="auditor-member")
     iam.add_user_to_group(GroupName="auditors", UserName="auditor-member")
@@ -196,7 +199,7 @@ def test_group_form_shows_the_group_it_made_without_reading_it_back(lab):
     assert calls == ["GetGroup", "ListAttachedGroupPolicies", "ListGroupPolicies", "AttachGroupPolicy"]
     assert "attached ReadOnlyAccess" in more.message.value
     shown = more.existing.value
-    assert shown == _group_html(describe_group(iam, "auditors"), "already exists")
+    assert shown == _group_html(describe_group(iam, "auditors"), "is already there, made earlier by this lab")
     assert "ReadOnlyAccess, SecurityAudit" in shown and "auditor-member" in shown
 
 
