@@ -355,15 +355,45 @@ def wait_for_region(lab, code: str, *, until: str = "ENABLED", timeout: float | 
 # Forms
 # --------------------------------------------------------------------------------------
 
-def _copyable(url: str, css: str) -> W.Widget:
-    """A URL in a field you can select and copy, and a link next to it."""
-    field = W.Text(value=url, layout=W.Layout(width="460px"))
+# Notebook 04 holds the sandbox's simulated console sign-in (a link relative to this notebook:
+# JupyterLab opens it in a new tab).
+CONSOLE_SIGN_IN_NOTEBOOK = "04_sign_in_and_review.ipynb"
+
+
+def _with_code(text_html: str) -> str:
+    """Escaped HTML whose `backticked` words (as errors.explain writes a permission) read as code."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", text_html)
+
+
+class _Sentences:
+    """The form's sentences show `backticked` words as code, not as raw backticks."""
+
+    def say(self, ok, text: str) -> None:
+        super().say(ok, text)
+        self.message.value = _with_code(self.message.value)
+
+
+def _sign_in_url(lab, url: str, css: str) -> W.Widget:
+    """A sign-in URL to copy. On a real account, with a link that opens it. In the sandbox the
+    URL names no real AWS account (an alias there may even be someone else's on AWS), so it is
+    text, with a link to where the sandbox simulates that page: notebook 04's console sign-in."""
+    if lab.sandbox:
+        shown = W.HTML(
+            f'<div class="{css}" style="margin:2px 0"><code>{html.escape(url)}</code> '
+            f'<span style="color:{GREY}">(simulated: the sandbox is not on AWS, so this address '
+            "opens nothing)</span></div>"
+            f'<div style="margin:2px 0 6px 0">The sandbox simulates this sign-in page in '
+            f'<a href="{CONSOLE_SIGN_IN_NOTEBOOK}" target="_blank" rel="noopener">notebook 04, '
+            "Sign in and review</a> (its console sign-in form).</div>")
+        return shown
+    field = W.Text(value=url, layout=W.Layout(width="460px"), tooltip="the sign-in URL, to copy")
     field.add_class(css)
-    link = W.HTML(f'<a href="{html.escape(url)}" target="_blank" rel="noopener">open</a>')
-    return W.HBox([field, link])
+    link = W.HTML(f'<a href="{html.escape(url)}" target="_blank" rel="noopener">open the sign-in page</a>',
+                  layout=W.Layout(margin="0 0 0 8px"))
+    return W.HBox([field, link], layout=W.Layout(align_items="center"))
 
 
-class AliasForm(Form):
+class AliasForm(_Sentences, Form):
     """Set, replace or delete the account alias; the field checks AWS's rule as you type."""
 
     title = "Account alias"
@@ -373,51 +403,99 @@ class AliasForm(Form):
     def __init__(self, lab, alias: str | None = None, *, auto_submit: bool = False):
         self._initial = self.parameter("account_alias", alias)
         self._confirmed_alias: str | None = None
+        self._alias: str | None = None      # the account's alias, as last read
+        self._taken: set[str] = set()       # aliases AWS said another account holds
+        self._question = None               # (alias, box): the open "replace?" question
         super().__init__(lab, auto_submit=auto_submit)
+        # After the base's own observer (which clears a refusal of the old value): the hint, the
+        # open question and aria-invalid follow the value now in the field.
+        self.field.observe(lambda _change: self._value_changed(), names="value")
 
     def build(self) -> list:
         self.current = W.HTML()
         self.current.add_class("awslab-alias-current")
+        self.delete_button = W.Button(description="Delete alias", tooltip="Delete the account alias (asks first)",
+                                      layout=W.Layout(width="auto", margin="0 0 0 12px"))
+        self.delete_button.add_class("awslab-delete-alias")
+        self.delete_button.on_click(lambda _b: self.delete())
+        self.urls = W.HTML()
+        self.urls.add_class("awslab-alias-urls")
         self.field = W.Text(value=self._initial or "", placeholder="for example acme-prod",
                             description="Alias", continuous_update=True, layout=W.Layout(width="360px"))
         self.field.add_class("awslab-alias")
         self.hint = W.HTML()
         self.hint.add_class("awslab-alias-hint")
-        self.field.observe(lambda _change: self._check_as_you_type(), names="value")
-        self.delete_button = W.Button(description="Delete alias", layout=W.Layout(width="auto"))
-        self.delete_button.add_class("awslab-delete-alias")
-        self.delete_button.on_click(lambda _b: self.delete())
         self.refresh()
         self._check_as_you_type()
         rule = note(f"AWS's rule: {ALIAS_RULE}. Aliases are unique across all of AWS.")
-        return [self.current, W.HTML(rule), self.field, self.hint, self.delete_button]
+        # The current alias with its Delete button on one row; Save goes under the field.
+        current_row = W.HBox([self.current, self.delete_button], layout=W.Layout(align_items="center"))
+        return [current_row, self.urls, W.HTML(rule), self.field, self.hint]
 
     def refresh(self) -> str | None:
         """Show the current alias and sign-in URLs; return the alias."""
         try:
             alias = current_alias(self.lab)
         except Exception as error:
-            self.current.value = line(False, explain(error, "reading the account alias"))
+            self.current.value = _with_code(line(False, explain(error, "reading the account alias")))
+            self.urls.value = ""
             return None
-        urls = (f'<div>Sign-in URL: <code>{html.escape(alias_url(self.lab, alias))}</code></div>' if alias else "")
-        self.current.value = (
-            line(True if alias else None,
-                 f"Current alias: {alias}" if alias else "This account has no alias yet.")
-            + urls
-            + f'<div>Account-id sign-in URL (always works): <code>{html.escape(account_url(self.lab))}</code></div>')
+        self._alias = alias
+        simulated = " (simulated in the sandbox)" if self.lab.sandbox else ""
+        urls = (f"<div>Sign-in URL{simulated}: <code>{html.escape(alias_url(self.lab, alias))}</code></div>"
+                if alias else "")
+        self.current.value = line(True if alias else None,
+                                  f"Current alias: {alias}" if alias else "This account has no alias yet.")
+        self.urls.value = (urls + f"<div>Account-id sign-in URL (always works){simulated}: "
+                                  f"<code>{html.escape(account_url(self.lab))}</code></div>")
+        # Nothing to delete: no button (rather than a button that does nothing).
+        self.delete_button.layout.display = None if alias else "none"
         self.delete_button.disabled = alias is None
         return alias
 
     def _check_as_you_type(self) -> None:
+        """The hint judges the value now in the field, and agrees with what AWS said about it."""
         value = self.field.value
         if not value:
             self.hint.value = ""
+            self.mark_invalid(self.field, False)
             return
         problem = alias_problem(value)
         if problem:
             self.hint.value = line(False, problem)
+            self.mark_invalid(self.field, True, self.hint)
+        elif value in self._taken:
+            self.hint.value = line(False, f"'{value}' follows the rule, but another AWS account holds it "
+                                          "(AWS said so when you saved it): choose another alias.")
+            self.mark_invalid(self.field, True, self.message if self.error else self.hint)
+        elif value == self._alias:
+            self.hint.value = line(True, f"'{value}' is already this account's alias.")
+            self.mark_invalid(self.field, False)
         else:
-            self.hint.value = line(True, f"Follows the rule; your sign-in URL would be {alias_url(self.lab, value)}")
+            would = "your simulated sign-in URL would be" if self.lab.sandbox else "your sign-in URL would be"
+            self.hint.value = line(True, f"Follows the rule; {would} {alias_url(self.lab, value)}")
+            self.mark_invalid(self.field, False)
+
+    def _value_changed(self) -> None:
+        """A new value: the hint judges it, and a question about another alias goes."""
+        if self._question is not None and self._question[0] != self.field.value:
+            box = self._question[1]
+            self._question = None
+            self.after.children = tuple(c for c in self.after.children if c is not box)
+            if self.error is None:
+                self.say(None, "The alias changed, so the question about the old one is gone; "
+                               "press Save alias again.")
+        self._check_as_you_type()
+
+    def refuse(self, error: BaseException, doing: str | None = None) -> str:
+        """A refused alias: the hint and aria-invalid say so too (never a green mark beside it)."""
+        code = getattr(error, "code", None)
+        if code == Code.EntityAlreadyExists:
+            self._taken.add(self.field.value)
+        self._check_as_you_type()
+        if code in (Code.InvalidAlias, Code.EntityAlreadyExists):
+            self.mark_invalid(self.field, True)  # described by the message, which says why
+        return super().refuse(error, doing)
 
     def values(self) -> dict:
         return {"alias": self.field.value}
@@ -427,7 +505,7 @@ class AliasForm(Form):
         current = current_alias(self.lab)
         if current and current != alias and self._confirmed_alias != alias:
             question = (f"Replace the alias '{current}' with '{alias}'? An account has one alias: "
-                        f"https://{current}.signin.aws.amazon.com/console stops working (the account-id "
+                        f"{alias_url(self.lab, current)} stops working (the account-id "
                         "URL keeps working).")
             asking = {"now": True, "yes": False}
 
@@ -435,6 +513,7 @@ class AliasForm(Form):
                 if asking["now"]:  # headless: confirmed at once
                     asking["yes"] = True
                 else:              # a person clicked Yes later
+                    self._question = None
                     self._confirmed_alias = alias
                     try:
                         self.submit()
@@ -444,6 +523,7 @@ class AliasForm(Form):
             self.ask(question, yes, yes_label="Replace")
             asking["now"] = False
             if not asking["yes"]:
+                self._question = (alias, self.after.children[-1])
                 return {"asked": question, "alias": alias}
         return set_account_alias(self.lab, alias)
 
@@ -452,6 +532,7 @@ class AliasForm(Form):
             self.say(None, "Nothing changed yet: answer the question below.")
             return
         self.refresh()
+        self._check_as_you_type()
         alias = result["alias"]
         if result["changed"]:
             was = f" (replacing '{result['previous']}')" if result.get("previous") else ""
@@ -460,9 +541,9 @@ class AliasForm(Form):
             self.say(True, f"'{alias}' is already this account's alias; nothing changed.")
         self.after.children = (
             W.HTML("<b>Your sign-in URL</b> (bookmark it; IAM users sign in here):"),
-            _copyable(result["sign_in_url"], "awslab-sign-in-url"),
+            _sign_in_url(self.lab, result["sign_in_url"], "awslab-sign-in-url"),
             W.HTML("<b>The account-id URL</b> keeps working too:"),
-            _copyable(result["account_url"], "awslab-account-url"),
+            _sign_in_url(self.lab, result["account_url"], "awslab-account-url"),
         )
 
     def show(self) -> None:
@@ -486,24 +567,21 @@ class AliasForm(Form):
             try:
                 result = delete_account_alias(self.lab)
             except Exception as error:
-                self.error = explain(error, "deleting the account alias")
-                if not isinstance(error, LabError):
-                    get_logger().exception("deleting the account alias failed")
-                self.say(False, self.error)
-                if self.auto_submit:
-                    raise LabError(self.error) from None
+                self.refuse(error, "deleting the account alias")
                 return
             self.error = None
             self.result = result
             self.refresh()
+            self._check_as_you_type()
             self.after.children = (W.HTML("<b>Sign in with the account-id URL:</b>"),
-                                   _copyable(result["account_url"], "awslab-account-url"))
+                                   _sign_in_url(self.lab, result["account_url"], "awslab-account-url"))
             if result["changed"]:
                 self.say(True, f"The alias '{result['alias']}' is deleted; its sign-in URL no longer works.")
             else:
                 self.say(None, "This account has no alias; nothing to delete.")
+            self.focus(self.after.children[-1])
 
-        self.ask(f"Delete the alias '{alias}'? https://{alias}.signin.aws.amazon.com/console stops working; "
+        self.ask(f"Delete the alias '{alias}'? {alias_url(self.lab, alias)} stops working; "
                  "the account-id URL keeps working.", delete_now, yes_label="Delete")
 
 
@@ -534,7 +612,11 @@ def _regions_table(regions: list[dict], statuses: dict[str, str], only_opt_in: b
         rows.append(f'<tr class="awslab-region-{code}"><td {_CELL}><code>{code}</code></td>'
                     f'<td {_CELL}>{html.escape(region["name"])}</td>'
                     f'<td class="awslab-region-status" {_CELL}>{_status_html(status)}</td></tr>')
-    return ('<div style="max-height:22em;overflow-y:auto">'
+    # The box scrolls, so it takes keyboard focus (arrow keys scroll it) and is named for screen
+    # readers (axe-core: scrollable-region-focusable).
+    label = "Opt-in Regions and their status" if only_opt_in else "Regions and their opt-in status"
+    return (f'<div class="awslab-regions-scroll" tabindex="0" role="region" aria-label="{label}" '
+            'style="max-height:22em;overflow-y:auto">'
             f'<table class="awslab-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
@@ -544,17 +626,20 @@ def _choice_label(region: dict, status: str) -> str:
 
 
 def _button_state(status: str | None) -> tuple[str, bool, str]:
-    """(description, disabled, style) of the Region button for a Region with this status."""
+    """(description, disabled, style) of the Region button for a Region with this status: always
+    an action's name; disabled while there is nothing to do."""
     if status == "DISABLED":
         return "Enable", False, "primary"
     if status == "ENABLED":
         return "Disable", False, ""
-    if status in (None, DEFAULT_STATUS):  # nothing chosen, or nothing AWS lets you change
-        return "—", True, ""
-    return "wait", True, ""  # ENABLING or DISABLING: on the way
+    if status == "ENABLING":
+        return "Enabling…", True, ""
+    if status == "DISABLING":
+        return "Disabling…", True, ""
+    return "Enable Region", True, ""  # nothing chosen, or nothing AWS lets you change
 
 
-class RegionsForm(Form):
+class RegionsForm(_Sentences, Form):
     """Every Region with its status; enable or disable opt-in Regions and watch them settle."""
 
     title = "Regions"
@@ -572,7 +657,10 @@ class RegionsForm(Form):
         self.still_enabling: list[str] = []
         self._options: tuple = ()
         self._relabelling = False
+        self._typed: list[str] = []  # the codes as typed, for saying how they were read
         super().__init__(lab, auto_submit=auto_submit)
+        # The filter only changes what the table shows: a refusal of typed codes still stands.
+        self.only_opt_in.unobserve(self._field_changed, names="value")
 
     def build(self) -> list:
         self.listing = W.HTML()
@@ -582,33 +670,39 @@ class RegionsForm(Form):
         self.only_opt_in.observe(lambda _c: self._show_table(), names="value")
         self.table = W.HTML()
         self.table.add_class("awslab-regions")
-        same = {"style": {"description_width": "8em"}, "layout": W.Layout(width="480px")}
-        self.choice = W.Dropdown(description="Opt-in Region", **same)
+        same = {"style": {"description_width": "8em"}}
+        # Wide enough for the longest label ("ap-southeast-5 · Asia Pacific (Malaysia) · enabling…").
+        self.choice = W.Dropdown(description="Opt-in Region", layout=W.Layout(width="560px"), **same)
         self.choice.add_class("awslab-region-choice")
         self.choice.observe(lambda _c: self._show_button(), names="value")
-        self.region_button = W.Button(layout=W.Layout(width="90px"))
+        self.region_button = W.Button(layout=W.Layout(width="auto", min_width="7em", margin="0 0 0 8px"))
         self.region_button.add_class("awslab-region-button")
         self.region_button.on_click(lambda _b: self._toggle_chosen())
         self.field = W.Text(value=", ".join(self._initial), description="Region codes",
-                            placeholder="several at once, e.g. eu-south-1, af-south-1", **same)
+                            placeholder="several at once, e.g. eu-south-1, af-south-1",
+                            layout=W.Layout(width="480px", margin="12px 0 0 0"), **same)
         self.field.add_class("awslab-regions-to-enable")
         self.progress = W.VBox()
         self.progress.add_class("awslab-region-progress")
         self.check_again = W.Button(description="Check again", layout=W.Layout(width="auto", display="none"))
         self.check_again.add_class("awslab-check-again")
         self.check_again.on_click(lambda _b: self.watch(self.still_enabling))
-        self.after.children = (self.progress, self.check_again)  # under the message, as they settle
+        # Under the message, as they settle; one panel, which takes focus after a submission.
+        self.results = W.VBox([self.progress, self.check_again])
+        self.results.add_class("awslab-region-results")
+        self.after.children = (self.results,)
         self.refresh()
         # The actions first; the table scrolls in its own box (34 Regions are taller than a screen).
-        return [self.listing, W.HBox([self.choice, self.region_button]), self.only_opt_in, self.table,
-                self.field]
+        return [self.listing, W.HBox([self.choice, self.region_button], layout=W.Layout(align_items="center")),
+                self.only_opt_in, self.table, self.field]
 
     def show(self) -> None:
         if self.auto_submit and not self._initial and not self.wrong_parameter:
             from IPython.display import display
 
             display(self.widget)
-            self.say(None, "regions_to_enable is empty: no Region changed (choose a Region below the table to enable it).")
+            self.say(None, "regions_to_enable is empty: no Region changed (choose a Region in the list above the table to "
+                           "enable it).")
             return
         super().show()
 
@@ -622,7 +716,7 @@ class RegionsForm(Form):
             sentence = explain(error, "listing the Regions")
             if not isinstance(error, LabError):
                 get_logger().exception("listing the Regions failed")
-            self.listing.value = line(False, sentence)
+            self.listing.value = _with_code(line(False, sentence))
             self._show()
             return []
         self.statuses = {r["code"]: r["status"] for r in self.regions}
@@ -650,7 +744,7 @@ class RegionsForm(Form):
             chosen = self.choice.value
             self._relabelling = True  # replacing the options picks the first one for a moment
             try:
-                with self.choice.hold_sync():
+                with self.quietly(), self.choice.hold_sync():  # the form's change, not the learner's
                     self.choice.options = options
                     if chosen in [code for _, code in options]:
                         self.choice.value = chosen
@@ -662,11 +756,19 @@ class RegionsForm(Form):
     def _show_button(self) -> None:
         if self._relabelling:
             return
-        description, disabled, style = _button_state(self.statuses.get(self.choice.value))
+        code = self.choice.value
+        description, disabled, style = _button_state(self.statuses.get(code))
+        if code is None:
+            tooltip = "Choose an opt-in Region in the list first"
+        elif disabled:
+            tooltip = f"{_described(code)} is {STATUS_WORDS.get(self.statuses.get(code), 'changing')}"
+        else:
+            tooltip = f"{description} {_described(code)}"
         with self.region_button.hold_sync():
             self.region_button.description = description
             self.region_button.disabled = disabled
             self.region_button.button_style = style
+            self.region_button.tooltip = tooltip
 
     def _set_status(self, code: str, status: str) -> None:
         """One Region's new status (while watching): the table and the list follow."""
@@ -683,9 +785,21 @@ class RegionsForm(Form):
         return {"codes": [c.strip() for c in re.split(r"[,\s]+", self.field.value) if c.strip()]}
 
     def action(self, codes: list[str]):
+        self._typed = codes
         if not codes:
             return []
-        return enable_regions(self.lab, codes)
+        try:
+            return enable_regions(self.lab, codes)
+        except LabError as error:
+            if error.code in (Code.UnknownRegion, Code.EnabledByDefault):
+                self.mark_invalid(self.field, True)  # the message says which code, and why
+            raise
+
+    def _read_as(self) -> str:
+        """How typed codes were read, when not as typed ("EU-South-1 as eu-south-1"): said, not silent."""
+        changed = [f"{typed} as {typed.strip().lower()}" for typed in self._typed
+                   if typed != typed.strip().lower()]
+        return f"Region codes are lowercase: the lab read {', '.join(changed)}." if changed else ""
 
     def show_result(self, result) -> None:
         if not result:
@@ -693,6 +807,8 @@ class RegionsForm(Form):
             return
         self.refresh()
         self.watch([r["code"] for r in result])
+        if self._read_as():
+            self.message.value += note(self._read_as())
         self.result = [{**r, "status": self.status_of(r["code"]) or r["status"]} for r in result]
 
     # One Region at a time, from the list of opt-in Regions and its button.

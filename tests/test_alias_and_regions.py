@@ -319,7 +319,7 @@ def test_the_region_button_enables_then_disables_after_asking(fresh_account, lab
     assert region_status(lab, "af-south-1") in ("DISABLING", "DISABLED")
     assert form.choice.value == "af-south-1"
     if form.status_of("af-south-1") == "DISABLING":
-        assert (button.description, button.disabled) == ("wait", True)
+        assert (button.description, button.disabled) == ("Disabling…", True)
         assert "disabling…" in row_text(form, "af-south-1") and chosen_label(form).endswith("· disabling…")
     assert wait_status(lab, "af-south-1", "DISABLED") == "DISABLED"
     assert not record.was_created(lab.account_id, "region", "af-south-1")
@@ -339,7 +339,7 @@ def test_stops_waiting_after_the_bound_and_offers_check_again(fresh_account, lab
     assert form.check_again.layout.display != "none"
     assert row_text(form, "ap-east-1").endswith("enabling…")
     button = choose(form, "ap-east-1")
-    assert (button.description, button.disabled, button.button_style) == ("wait", True, "")
+    assert (button.description, button.disabled, button.button_style) == ("Enabling…", True, "")
     assert chosen_label(form).endswith("· enabling…")
     form.timeout = 10
     form.check_again.click()
