@@ -137,14 +137,22 @@ function render({ model, el }) {
   input.placeholder = model.get("placeholder");
   input.className = "widget-input awslab-password-input";
   input.style.width = "20em";
+  // A label tied to its field (axe-core: form elements must have labels).
+  input.id = "awslab-password-" + Math.random().toString(36).slice(2);
   input.oninput = () => model.send({ event: "typed", value: input.value });
   model.on("msg:custom", (msg) => { if (msg.event === "clear") input.value = ""; });
   const label = document.createElement("label");
   label.textContent = model.get("label");
+  label.htmlFor = input.id;
   label.style.minWidth = "12em";
   label.style.display = "inline-block";
-  el.appendChild(label);
-  el.appendChild(input);
+  // A row of its own (the widget's own element is shown and hidden by its Layout).
+  const row = document.createElement("div");
+  row.style.display = "flex";
+  row.style.alignItems = "center";
+  row.appendChild(label);
+  row.appendChild(input);
+  el.appendChild(row);
 }
 export default { render };
 """
