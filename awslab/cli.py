@@ -98,7 +98,9 @@ def cmd_lab(args) -> int:
     host = f"[{args.ip}]" if ":" in args.ip else args.ip
     print(f"JupyterLab: http://{host}:{args.port}/lab/tree/notebooks/00_setup.ipynb?token={token}")
     sys.stdout.flush()
-    return subprocess.call(command, env=dict(os.environ, JUPYTER_TOKEN=token))
+    from awslab.jupyter_settings import environment
+
+    return subprocess.call(command, env=dict(environment(), JUPYTER_TOKEN=token))
 
 
 def cmd_run(args) -> int:

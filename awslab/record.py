@@ -44,3 +44,9 @@ def was_created(account_id: str, kind: str, name: str) -> bool:
 
 def forget_account(account_id: str) -> None:
     _path(account_id).unlink(missing_ok=True)
+
+
+def latest(account_id: str, kind: str) -> str | None:
+    """The name of the last `kind` (user, group, ...) the lab made in this account, if any."""
+    entries = [e for e in created(account_id) if e["kind"] == kind]
+    return max(entries, key=lambda e: e.get("at", 0))["name"] if entries else None

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from awslab.jupyter_settings import environment
+
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -50,8 +52,9 @@ def jupyter_lab(root_dir: Path):
          f"--ServerApp.root_dir={root_dir}", "--IdentityProvider.token=", "--ServerApp.password=",
          "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         + (["--allow-root"] if os.geteuid() == 0 else []),
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, JUPYTER_PLATFORM_DIRS="1",
-                 JUPYTERLAB_WORKSPACES_DIR=str(root_dir / ".workspaces")),
+        # JupyterLab's settings as `awslab lab` gives them (awslab.jupyter_settings).
+        stdout=log, stderr=subprocess.STDOUT, env=environment(dict(os.environ, JUPYTER_PLATFORM_DIRS="1",
+                 JUPYTERLAB_WORKSPACES_DIR=str(root_dir / ".workspaces"))),
     )
     url = f"http://127.0.0.1:{port}"
     try:

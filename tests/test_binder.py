@@ -37,6 +37,9 @@ def test_a_binder_environment_runs_notebook_00(lab_home, tmp_path):
     install = [uv, "pip", "install", "--python", str(bin_dir / "python")] if uv else [str(bin_dir / "pip"), "install"]
     subprocess.run([*install, "--quiet", "-r", "binder/requirements.txt"], cwd=ROOT, env=env, check=True)
     subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, env=env, check=True)
+    # JupyterLab in that environment saves widget state with notebooks (reopened forms render).
+    overrides = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.d" / "awslab.json"
+    assert '"saveState": true' in overrides.read_text()
     out = tmp_path / "00_setup.ipynb"
     try:
         subprocess.run([str(bin_dir / "papermill"), "notebooks/00_setup.ipynb", str(out), "-p", "auto_submit", "True",

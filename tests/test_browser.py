@@ -26,13 +26,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 @pytest.fixture
 def served(fresh_account, tmp_path, monkeypatch):
-    """A copy of the notebooks (the browser saves them) served by JupyterLab, which saves
-    widget state with the notebook (off by default: on here, the harder case for secrets)."""
+    """A copy of the notebooks (the browser saves them) served by JupyterLab with the lab's
+    settings: it saves widget state with the notebook (the harder case for secrets)."""
     root = tmp_path / "lab"
     shutil.copytree(NOTEBOOKS, root / "notebooks")
-    settings = tmp_path / "lab-settings" / "@jupyter-widgets" / "jupyterlab-manager"
-    settings.mkdir(parents=True)
-    (settings / "plugin.jupyterlab-settings").write_text('{"saveState": true}')
     announcements = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
     announcements.mkdir(parents=True)
     (announcements / "notification.jupyterlab-settings").write_text(
