@@ -62,3 +62,15 @@ def test_defaults_change_nothing_and_a_taken_alias_fails_with_its_sentence(fresh
         run(tmp_path, "taken", auto_submit=True, account_alias="test")
     assert "unique across all of AWS" in str(caught.value.evalue)
     assert current_alias(lab) is None
+
+
+def test_next_is_a_link_that_opens_notebook_04():
+    import nbformat
+
+    from tests.conftest import NOTEBOOKS
+
+    notebook = nbformat.read(NOTEBOOKS / "03_account_alias_and_regions.ipynb", as_version=4)
+    last = notebook.cells[-1]
+    assert last.cell_type == "markdown"
+    assert "[04 Sign in and review](04_sign_in_and_review.ipynb)" in last.source
+    assert "`04_sign_in_and_review.ipynb`" not in last.source
