@@ -70,9 +70,11 @@ def cmd_lab(args) -> int:
     reaches it); the token goes to JupyterLab in its environment, which other users cannot
     read, and into the URL printed here, which only this terminal shows."""
     import secrets
+    import signal
     import socket
     import subprocess
 
+    from awslab.home import lab_home
     from awslab.notebooks import notebooks_dir
 
     root = notebooks_dir().parent
@@ -82,11 +84,13 @@ def cmd_lab(args) -> int:
         except OSError as error:
             raise LabError(f"JupyterLab cannot listen on {args.ip} port {args.port} ({error.strerror}): "
                            "choose another port with `awslab lab --port N`.", code=Code.PortTaken) from None
+    started_sandbox = False
     if args.target == "sandbox":
         from awslab import sandbox
 
-        info = sandbox.ensure_running()
-        print(f"sandbox running: {info.endpoint} (account {info.account_id})")
+        info = sandbox.running()
+        if info is None:
+            info, started_sandbox = sandbox.start(), True
     token = secrets.token_hex(24)
     command = [sys.executable, "-m", "jupyter", "lab", f"--ip={args.ip}", f"--port={args.port}",
                "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
@@ -96,11 +100,53 @@ def cmd_lab(args) -> int:
     if args.no_browser:
         command.append("--no-browser")
     host = f"[{args.ip}]" if ":" in args.ip else args.ip
-    print(f"JupyterLab: http://{host}:{args.port}/lab/tree/notebooks/00_setup.ipynb?token={token}")
-    sys.stdout.flush()
+    # JupyterLab's own log goes to a file: the terminal shows the lines that matter.
+    log_path = lab_home() / "jupyterlab.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     from awslab.jupyter_settings import environment
 
-    return subprocess.call(command, env=dict(environment(), JUPYTER_TOKEN=token))
+    if args.target == "sandbox":
+        print(f"Sandbox:    {info.endpoint} (account {info.account_id}"
+              f"{', started now' if started_sandbox else ', already running'})")
+    print(f"JupyterLab: http://{host}:{args.port}/lab/tree/notebooks/00_setup.ipynb?token={token}")
+    print(f"            (its log: {log_path}; Ctrl+C stops it)")
+    sys.stdout.flush()
+    process = subprocess.Popen(command, env=dict(environment(), JUPYTER_TOKEN=token),
+                               stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd)
+    os.close(log_fd)
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:  # Ctrl+C reached JupyterLab too: let it shut its kernels down
+        try:
+            code = process.wait(30)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+            process.terminate()
+            code = process.wait()
+        code = 0 if code in (0, -signal.SIGINT, 130) else code
+    if code != 0:
+        tail = log_path.read_text(errors="replace").strip().splitlines()[-15:]
+        print("JupyterLab stopped with an error; the end of its log:", *tail, sep="\n    ", file=sys.stderr)
+    else:
+        print("JupyterLab stopped.")
+    if args.target == "sandbox":
+        print(_sandbox_after_lab(started_sandbox))
+    return code
+
+
+def _sandbox_after_lab(started_here: bool) -> str:
+    """What happens to the sandbox when JupyterLab stops: said, not left for the learner to guess."""
+    from awslab import sandbox
+    from awslab.sandbox.lifetime import idle_seconds
+
+    if started_here:
+        sandbox.stop()
+        return ("Stopped the sandbox this command started; its account is kept in AWSLAB_HOME "
+                "(make lab, or awslab lab, starts both again).")
+    idle = idle_seconds()
+    when = f"stops by itself after {idle / 3600:g} hours without a request" if idle > 0 else "runs until stopped"
+    return (f"The sandbox was already running before this command, so it keeps running ({when}); "
+            "stop it with: awslab sandbox stop")
 
 
 def cmd_run(args) -> int:

@@ -55,12 +55,23 @@ def test_jupyterlab_answers_only_with_its_token(lab_home, tmp_path):
         assert status_of(f"{base}/api/status?token={'0' * len(token)}") == 403
         assert status_of(url) == 200  # the printed URL opens the lab
         assert token not in " ".join(open(f"/proc/{process.pid}/cmdline").read().split("\0"))
+        # The terminal shows the lines that matter, not JupyterLab's log or build warnings.
+        shown = out.read_text()
+        assert shown.startswith("Sandbox:    http://") and "already running" in shown
+        assert "Warning" not in shown and "[I " not in shown and "ServerApp" not in shown
+        # Ctrl+C (SIGINT to the terminal's process group) stops JupyterLab, and the learner is
+        # told what became of the sandbox (it ran before this command, so it keeps running).
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(45) == 0
+        said = out.read_text()
+        assert "JupyterLab stopped." in said and "keeps running" in said and "awslab sandbox stop" in said
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_lab_on_a_taken_port_says_so(lab_home):
