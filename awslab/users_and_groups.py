@@ -1456,7 +1456,13 @@ class WhatYouHaveNow:
                                                self.user_form.user_name.value.strip())
 
     def show(self) -> None:
-        display(self.widget)
+        display(self)
 
-    def _repr_keys(self):
-        return iter(())
+    def _repr_mimebundle_(self, **kwargs):
+        """The live view, and the commands as plain text for a saved notebook or `awslab run`
+        (a widget's own text is its repr, cut at 110 characters)."""
+        data = self.widget._repr_mimebundle_(**kwargs)
+        data["text/plain"] = html.unescape(re.sub(r"<li>", "- ", re.sub(r"</li>|</div>", "\n",
+                                                                        self.widget.value)))
+        data["text/plain"] = re.sub(r"<[^>]+>", "", data["text/plain"]).strip()
+        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import stat
 
@@ -125,3 +126,11 @@ def test_bad_input_fails_the_headless_run_with_one_sentence_and_creates_nothing(
                      group_name=GROUP)
     assert "IAM allows only letters" in caught.value.evalue
     assert [u["UserName"] for u in lab.client("iam").list_users()["Users"]] == [USER]
+
+
+def test_what_you_have_now_names_the_user_and_group_made(runs):
+    _lab, first, _second, _keys, _calls = runs
+    shown = html.unescape(outputs_text(first))
+    assert f"aws iam list-access-keys --user-name {USER}" in shown
+    assert f"aws iam get-group --group-name {GROUP}" in shown
+    assert "--user-name awslab-admin" not in shown
