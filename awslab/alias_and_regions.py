@@ -373,22 +373,26 @@ class _Sentences:
         self.message.value = _with_code(self.message.value)
 
 
-def _sign_in_url(lab, url: str, css: str) -> W.Widget:
+_LINK = 'style="color:#0972d3;text-decoration:underline"'  # JupyterLab's own CSS hides links in widgets
+
+
+def _sign_in_url(lab, url: str, css: str, where: bool = True) -> W.Widget:
     """A sign-in URL to copy. On a real account, with a link that opens it. In the sandbox the
     URL names no real AWS account (an alias there may even be someone else's on AWS), so it is
-    text, with a link to where the sandbox simulates that page: notebook 04's console sign-in."""
+    text, with a link to where the sandbox simulates that page (`where`): notebook 04's console
+    sign-in."""
     if lab.sandbox:
-        shown = W.HTML(
-            f'<div class="{css}" style="margin:2px 0"><code>{html.escape(url)}</code> '
-            f'<span style="color:{GREY}">(simulated: the sandbox is not on AWS, so this address '
-            "opens nothing)</span></div>"
-            f'<div style="margin:2px 0 6px 0">The sandbox simulates this sign-in page in '
-            f'<a href="{CONSOLE_SIGN_IN_NOTEBOOK}" target="_blank" rel="noopener">notebook 04, '
-            "Sign in and review</a> (its console sign-in form).</div>")
-        return shown
+        shown = (f'<div class="{css}" style="margin:2px 0"><code>{html.escape(url)}</code> '
+                 f'<span style="color:{GREY}">(simulated: the sandbox is not on AWS, so this address '
+                 "opens nothing)</span></div>")
+        if where:
+            shown += (f'<div style="margin:2px 0 6px 0">The sandbox simulates the sign-in page in '
+                      f'<a href="{CONSOLE_SIGN_IN_NOTEBOOK}" target="_blank" rel="noopener" {_LINK}>'
+                      "notebook 04, Sign in and review</a> (its console sign-in form).</div>")
+        return W.HTML(shown)
     field = W.Text(value=url, layout=W.Layout(width="460px"), tooltip="the sign-in URL, to copy")
     field.add_class(css)
-    link = W.HTML(f'<a href="{html.escape(url)}" target="_blank" rel="noopener">open the sign-in page</a>',
+    link = W.HTML(f'<a href="{html.escape(url)}" target="_blank" rel="noopener" {_LINK}>open the sign-in page</a>',
                   layout=W.Layout(margin="0 0 0 8px"))
     return W.HBox([field, link], layout=W.Layout(align_items="center"))
 
@@ -441,12 +445,12 @@ class AliasForm(_Sentences, Form):
             self.urls.value = ""
             return None
         self._alias = alias
-        simulated = " (simulated in the sandbox)" if self.lab.sandbox else ""
-        urls = (f"<div>Sign-in URL{simulated}: <code>{html.escape(alias_url(self.lab, alias))}</code></div>"
-                if alias else "")
+        simulated = "simulated in the sandbox" if self.lab.sandbox else ""
+        urls = (f"<div>Sign-in URL{f' ({simulated})' if simulated else ''}: "
+                f"<code>{html.escape(alias_url(self.lab, alias))}</code></div>" if alias else "")
         self.current.value = line(True if alias else None,
                                   f"Current alias: {alias}" if alias else "This account has no alias yet.")
-        self.urls.value = (urls + f"<div>Account-id sign-in URL (always works){simulated}: "
+        self.urls.value = (urls + f"<div>Account-id sign-in URL (always works{'; ' + simulated if simulated else ''}): "
                                   f"<code>{html.escape(account_url(self.lab))}</code></div>")
         # Nothing to delete: no button (rather than a button that does nothing).
         self.delete_button.layout.display = None if alias else "none"
@@ -539,12 +543,13 @@ class AliasForm(_Sentences, Form):
             self.say(True, f"The account alias is now '{alias}'{was}.")
         else:
             self.say(True, f"'{alias}' is already this account's alias; nothing changed.")
-        self.after.children = (
+        # One panel: focus goes to it after saving, and a screen reader reads both URLs.
+        self.after.children = (W.VBox([
             W.HTML("<b>Your sign-in URL</b> (bookmark it; IAM users sign in here):"),
-            _sign_in_url(self.lab, result["sign_in_url"], "awslab-sign-in-url"),
+            _sign_in_url(self.lab, result["sign_in_url"], "awslab-sign-in-url", where=False),
             W.HTML("<b>The account-id URL</b> keeps working too:"),
             _sign_in_url(self.lab, result["account_url"], "awslab-account-url"),
-        )
+        ]),)
 
     def show(self) -> None:
         if self.auto_submit and not self._initial and not self.wrong_parameter:
@@ -573,8 +578,8 @@ class AliasForm(_Sentences, Form):
             self.result = result
             self.refresh()
             self._check_as_you_type()
-            self.after.children = (W.HTML("<b>Sign in with the account-id URL:</b>"),
-                                   _sign_in_url(self.lab, result["account_url"], "awslab-account-url"))
+            self.after.children = (W.VBox([W.HTML("<b>Sign in with the account-id URL:</b>"),
+                                           _sign_in_url(self.lab, result["account_url"], "awslab-account-url")]),)
             if result["changed"]:
                 self.say(True, f"The alias '{result['alias']}' is deleted; its sign-in URL no longer works.")
             else:
