@@ -28,8 +28,7 @@ function button(text, name) {
   b.type = "button";
   b.textContent = text;
   b.className = "jupyter-button widget-button awslab-secret-button";
-  b.style.minWidth = "5.5em";  // "Show", "Hide" and "Copied" take the same room
-  b.style.width = "auto";
+  b.style.width = "100%";  // "Show", "Hide" and "Copied" take the same room: their column's
   b.setAttribute("aria-label", name);
   return b;
 }
@@ -56,7 +55,8 @@ function render({ model, el }) {
   const wrap = document.createElement("div");
   wrap.className = "awslab-secret";
   wrap.style.display = "grid";
-  wrap.style.gridTemplateColumns = "12em auto auto minmax(0, 34em) auto";
+  // Fixed columns: every row lines up, whatever its value or status says.
+  wrap.style.gridTemplateColumns = "12em 7.5em 7.5em minmax(0, 34em) 1fr";
   wrap.style.alignItems = "center";
   wrap.style.columnGap = "6px";
   wrap.style.margin = "2px 0";
@@ -81,7 +81,8 @@ function render({ model, el }) {
         b.textContent = what + " (no longer available)";
       }
     });
-    wrap.style.gridTemplateColumns = "auto auto";
+    wrap.style.display = "flex";  // the button as wide as its words, its status beside it
+    b.style.width = "auto";
     wrap.appendChild(b);
     wrap.appendChild(note);
     el.appendChild(wrap);
@@ -100,6 +101,7 @@ function render({ model, el }) {
   }
   const masked = kind === "image" ? "(hidden)" : "\u2022".repeat(16);
   const showText = kind === "image" ? "Show QR code" : "Show";
+  if (kind === "image") wrap.style.gridTemplateColumns = "12em 9em 0 minmax(0, 34em) 1fr";
   const toggle = button(showText, "Show " + lower);
   toggle.className += " awslab-show";
   const copy = button("Copy", "Copy " + lower);
@@ -156,7 +158,7 @@ function render({ model, el }) {
       if (!navigator.clipboard) throw new Error("no clipboard");
       await navigator.clipboard.writeText(secret);
       copy.textContent = "Copied";
-      say(note, "Copied the " + lower + " to the clipboard");
+      say(note, "Copied the " + lower);
       clearTimeout(copy._timer);
       copy._timer = setTimeout(() => { copy.textContent = "Copy"; }, 2000);
     } catch (e) {
