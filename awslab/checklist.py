@@ -810,7 +810,8 @@ class PasswordPolicyForm(Form):
         self.numbers = {"minimum_length": self.length, "reuse_prevention": self.reuse,
                         "max_age_days": self.max_age}
         self.flags = {
-            key: W.Checkbox(value=now.get(field_, True), description=text, indent=False)
+            key: W.Checkbox(value=now.get(field_, True), description=text, indent=False,
+                            layout=W.Layout(width="auto"))
             for key, field_, text in [
                 ("require_uppercase", "RequireUppercaseCharacters", "an uppercase letter"),
                 ("require_lowercase", "RequireLowercaseCharacters", "a lowercase letter"),

@@ -459,7 +459,7 @@ class VirtualMfaForm(Form):
     def build(self) -> list:
         self.intro = W.HTML()
         self.kind = W.RadioButtons(options=KINDS, value="virtual", description="MFA device",
-                                   layout=W.Layout(width="auto"))
+                                   style={"description_width": "initial"}, layout=W.Layout(width="auto"))
         self.kind.add_class("awslab-mfa-kind")
         self.kind_help = W.HTML()
         self.kind.observe(lambda _c: self._paint_kind(), "value")
