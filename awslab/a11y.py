@@ -55,6 +55,9 @@ function focus(form, model) {
     if (!target) { if (tries++ < 20) setTimeout(go, 25); return; }
     // A field or a button takes focus itself; a panel is made focusable (not tabbable) so that
     // a screen reader reads what appeared and the next Tab goes on from there.
+    // One field (ipywidgets draws a label and its input in one inline box): the input, to type.
+    const field = target.matches(".widget-inline-hbox") && target.querySelector("input, textarea, select");
+    if (field) { field.focus(); return; }
     if (!target.matches("button, input, textarea, select, a[href]")) target.setAttribute("tabindex", "-1");
     target.focus();
   };
@@ -87,6 +90,14 @@ _CSS = r"""
   outline-offset: 2px;
 }
 .awslab-form [aria-invalid="true"] { border-color: #d13212 !important; }
+/* A form saved with its notebook and opened again without its kernel's live models (a new
+   session): one plain sentence instead of ipywidgets' broken-chain icon beside every widget. */
+.awslab-form .jupyter-widgets-disconnected::before { content: none; display: none; }
+.awslab-form.jupyter-widgets-disconnected::before {
+  content: "A saved view of this form, from an earlier session: run its cell to use it again.";
+  display: block; font: italic 600 var(--jp-ui-font-size1, 13px) var(--jp-ui-font-family, sans-serif);
+  color: #545b64; padding: 4px 0;
+}
 """
 
 

@@ -360,19 +360,6 @@ def wait_for_region(lab, code: str, *, until: str = "ENABLED", timeout: float | 
 CONSOLE_SIGN_IN_NOTEBOOK = "04_sign_in_and_review.ipynb"
 
 
-def _with_code(text_html: str) -> str:
-    """Escaped HTML whose `backticked` words (as errors.explain writes a permission) read as code."""
-    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", text_html)
-
-
-class _Sentences:
-    """The form's sentences show `backticked` words as code, not as raw backticks."""
-
-    def say(self, ok, text: str) -> None:
-        super().say(ok, text)
-        self.message.value = _with_code(self.message.value)
-
-
 _LINK = 'style="color:#0972d3;text-decoration:underline"'  # JupyterLab's own CSS hides links in widgets
 
 
@@ -397,7 +384,7 @@ def _sign_in_url(lab, url: str, css: str, where: bool = True) -> W.Widget:
     return W.HBox([field, link], layout=W.Layout(align_items="center"))
 
 
-class AliasForm(_Sentences, Form):
+class AliasForm(Form):
     """Set, replace or delete the account alias; the field checks AWS's rule as you type."""
 
     title = "Account alias"
@@ -441,7 +428,7 @@ class AliasForm(_Sentences, Form):
         try:
             alias = current_alias(self.lab)
         except Exception as error:
-            self.current.value = _with_code(line(False, explain(error, "reading the account alias")))
+            self.current.value = line(False, explain(error, "reading the account alias"))
             self.urls.value = ""
             return None
         self._alias = alias
@@ -644,7 +631,7 @@ def _button_state(status: str | None) -> tuple[str, bool, str]:
     return "Enable Region", True, ""  # nothing chosen, or nothing AWS lets you change
 
 
-class RegionsForm(_Sentences, Form):
+class RegionsForm(Form):
     """Every Region with its status; enable or disable opt-in Regions and watch them settle."""
 
     title = "Regions"
@@ -721,7 +708,7 @@ class RegionsForm(_Sentences, Form):
             sentence = explain(error, "listing the Regions")
             if not isinstance(error, LabError):
                 get_logger().exception("listing the Regions failed")
-            self.listing.value = _with_code(line(False, sentence))
+            self.listing.value = line(False, sentence)
             self._show()
             return []
         self.statuses = {r["code"]: r["status"] for r in self.regions}

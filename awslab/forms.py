@@ -40,11 +40,20 @@ def mark(ok: bool | None) -> str:
 def line(ok: bool | None, text: str, detail: str = "") -> str:
     """One status line as HTML: a mark, the text, and a quieter detail."""
     extra = f' <span style="color:{GREY}">{html.escape(detail)}</span>' if detail else ""
-    return f'<div class="awslab-line" style="margin:2px 0">{mark(ok)} {html.escape(text)}{extra}</div>'
+    return f'<div class="awslab-line" style="margin:2px 0">{mark(ok)} {sentence_html(text)}{extra}</div>'
+
+
+def sentence_html(text: str) -> str:
+    """A sentence as HTML: escaped, and a `name` in backticks (errors.explain() quotes actions,
+    commands and parameters so) set as code rather than shown with raw backticks."""
+    parts = html.escape(text).split("`")
+    if len(parts) % 2 == 0:  # an odd backtick: no pairs to trust
+        return html.escape(text)
+    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
 
 
 def note(text: str, color: str = GREY) -> str:
-    return f'<div style="color:{color};margin:4px 0">{html.escape(text)}</div>'
+    return f'<div style="color:{color};margin:4px 0">{sentence_html(text)}</div>'
 
 
 def table(header: list[str], rows: list[list[str]], raw: bool = False) -> str:
@@ -182,7 +191,7 @@ class Form:
     def say(self, ok: bool | None, text: str) -> None:
         color = {True: GREEN, False: RED, None: GREY}[ok]
         role = ' role="alert"' if ok is False else ""
-        self.message.value = f'<div{role} style="color:{color};font-weight:600">{html.escape(text)}</div>'
+        self.message.value = f'<div{role} style="color:{color};font-weight:600">{sentence_html(text)}</div>'
 
     def refuse(self, error: BaseException, doing: str | None = None) -> str:
         """A refused step: one sentence in the form (`self.error`), the traceback in the log;

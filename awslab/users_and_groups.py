@@ -21,6 +21,7 @@ import difflib
 import html
 import re
 import unicodedata
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -410,6 +411,7 @@ def create_admin_group(lab, group_name: str = DEFAULT_GROUP_NAME, policy_arns=(A
 
 
 class GroupForm(Form):
+    live: weakref.WeakSet = weakref.WeakSet()  # the user forms below hear when a group is made
     """The console's "Create user group": a name and a search over AWS managed policies."""
 
     title = "Create the user group"
@@ -424,6 +426,7 @@ class GroupForm(Form):
         self.selected: dict[str, str] = {}
         self.made_now: set[str] = set()  # groups this form created
         self.listeners: list = []  # called when the form creates or finds the group (WhatYouHaveNow)
+        GroupForm.live.add(self)
         super().__init__(lab, auto_submit=auto_submit)
         # After the base's watch: a new name first clears a refusal, then is judged itself.
         self.name.observe(lambda _c: self._refresh_existing(), "value")
@@ -1031,11 +1034,26 @@ class UserForm(Form):
         self.listeners: list = []  # called when the form shows a user (WhatYouHaveNow)
         self._observing = False
         super().__init__(lab, auto_submit=auto_submit)
+        for group_form in list(GroupForm.live):
+            if group_form.lab.account_id == lab.account_id:
+                group_form.listeners.append(self.groups_changed)
         # After the base's watch: a change first clears a refusal (and its marks), then the
         # field messages judge the new value and mark what is still wrong.
         self._observing = True
         self._observe_review(self.user_name, self.console, self.password_choice, self.reset, self.programmatic,
                              *self.group_boxes.values(), *(t for k, v, _r in self.tag_rows for t in (k, v)))
+
+    def groups_changed(self) -> None:
+        """The group form above made or found a group: list the account's groups again (no
+        stale "does not exist yet"), keeping what is ticked."""
+        self._init["groups"] = [name for name, box in self.group_boxes.items() if box.value]
+        self.group_boxes = {}
+        self.reads = ReviewReads(self.lab.client("iam"))
+        with self.quietly():
+            self._load_groups()
+        self.watch_fields(*self.group_boxes.values())
+        self._observe_review(*self.group_boxes.values())
+        self.refresh()
 
     def _observe_review(self, *widgets) -> None:
         if self._observing:

@@ -91,7 +91,7 @@ def browser_page():
 
 
 def open_notebook(page, url: str, name: str) -> None:
-    page.goto(f"{url}/lab/tree/{name}")
+    page.goto(f"{url}/lab/tree/{name}?reset")  # only this notebook open: no tab of an earlier one
     page.wait_for_selector(".jp-Notebook", timeout=90_000)
     # The kernel is ready when the status says Idle.
     page.wait_for_function(
@@ -109,3 +109,81 @@ def assert_widgets_render(page) -> None:
     body = page.inner_text("body")
     assert "Error displaying widget" not in body, "a widget failed to render in the browser"
     assert "Failed to load model class" not in body
+
+
+# axe-core (Deque), bundled by the axe-playwright-python package, over the lab's own markup:
+# every cell output. WCAG 2.1 AA and what it builds on.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page, selector: str = ".jp-OutputArea-output") -> list[dict]:
+    """axe-core's violations inside the elements `selector` finds (the notebook's outputs).
+    JupyterLab's page has no height of its own, and axe then skips colour contrast: set it."""
+    import axe_playwright_python
+
+    page.add_style_tag(content="html, body { height: 100%; }")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate((Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text())
+    return page.evaluate(
+        """async ([selector, tags]) => {
+            const nodes = [...document.querySelectorAll(selector)];
+            if (!nodes.length) return [{id: "nothing-scanned", help: "no element matched " + selector, nodes: []}];
+            const result = await axe.run({include: nodes}, {runOnly: {type: "tag", values: tags},
+                                                            resultTypes: ["violations"]});
+            const violations = result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 200))}));
+            // A check that skips is no check: colour contrast must have looked at some text.
+            const contrast = result.passes.concat(result.violations).find(r => r.id === "color-contrast");
+            if (!contrast || !contrast.nodes.length)
+                violations.push({id: "color-contrast-not-checked", help: "axe checked no text's contrast", nodes: []});
+            return violations;
+        }""", [selector, AXE_TAGS])
+
+
+def assert_accessible(page, what: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe-core finds WCAG 2.1 AA violations in {what}: {violations}"
+
+
+def shut_down_kernels(url: str) -> None:
+    """Every kernel of this JupyterLab (as Kernel, Shut Down All Kernels does)."""
+    import json
+
+    with urllib.request.urlopen(f"{url}/api/kernels", timeout=10) as answer:
+        kernels = json.load(answer)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def save_notebook(page, path: Path, wait_for: str = "application/vnd.jupyter.widget-state+json") -> str:
+    """Ctrl+S, then the file's text once it holds `wait_for`."""
+    before = path.stat().st_mtime
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if path.stat().st_mtime != before and wait_for in (text := path.read_text()):
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"{path.name} was not saved with {wait_for}")
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def screenshot(page, name: str) -> Path:
+    """test-artifacts/<name>.png, the whole page, for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_until(probe, timeout=60.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -104,3 +104,23 @@ def outputs_text(notebook) -> str:
 @pytest.fixture(scope="session")
 def python():
     return sys.executable
+
+
+@pytest.fixture
+def served(fresh_account, tmp_path, monkeypatch):
+    """For the browser tests: a copy of the notebooks (the browser saves them) served by
+    JupyterLab with the lab's settings: it saves widget state with the notebook (the harder
+    case for secrets)."""
+    import shutil
+
+    from tests.browser import jupyter_lab
+
+    root = tmp_path / "lab"
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    announcements = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    announcements.mkdir(parents=True)
+    (announcements / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}')
+    monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(tmp_path / "lab-settings"))
+    with jupyter_lab(root) as url:
+        yield url, root

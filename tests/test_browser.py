@@ -6,44 +6,19 @@ test-artifacts/ for people to look at. Skips locally without Chromium; in CI it 
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from tests.browser import (
+    assert_accessible,
     assert_widgets_render,
     browser_page,
-    jupyter_lab,
     open_notebook,
     run_all_cells,
+    screenshot,
+    wait_until,
 )
-from tests.conftest import NOTEBOOKS, ROOT
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-@pytest.fixture
-def served(fresh_account, tmp_path, monkeypatch):
-    """A copy of the notebooks (the browser saves them) served by JupyterLab with the lab's
-    settings: it saves widget state with the notebook (the harder case for secrets)."""
-    root = tmp_path / "lab"
-    shutil.copytree(NOTEBOOKS, root / "notebooks")
-    announcements = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
-    announcements.mkdir(parents=True)
-    (announcements / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
-    monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(tmp_path / "lab-settings"))
-    with jupyter_lab(root) as url:
-        yield url, root
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
 def test_setup_notebook_shows_the_banner_in_a_browser(served):
@@ -54,79 +29,8 @@ def test_setup_notebook_shows_the_banner_in_a_browser(served):
         banner = page.wait_for_selector(".awslab-banner", timeout=90_000)
         assert "You are the root user" in banner.inner_text()
         assert_widgets_render(page)
+        assert_accessible(page, "notebook 00")
         screenshot(page, "00_setup")
-
-
-def wait_until(probe, timeout=60.0, what="condition"):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def test_create_a_user_in_notebook_02_with_a_browser(served):
-    import awslab
-    from awslab.credentials_file import read_credentials_csv
-    from awslab.users_and_groups import credentials_csv_path
-
-    url, root = served
-    lab = awslab.connect("sandbox")
-    iam = lab.client("iam")
-    user = "browser-user"
-    with browser_page() as page:
-        open_notebook(page, url, "notebooks/02_set_up_additional_users.ipynb")
-        run_all_cells(page)
-        # The group form: create the administrators group with AdministratorAccess.
-        group_form = page.locator(".awslab-form", has=page.locator(".awslab-group-name")).first
-        group_form.locator(".awslab-submit").click(timeout=90_000)
-        wait_until(lambda: any(g["GroupName"] == "administrators" for g in iam.list_groups()["Groups"]),
-                   what="the group")
-        # The user form: type a name, create.
-        name = page.locator(".awslab-user-name input").first
-        name.fill(user)
-        name.press("Tab")
-        page.locator(".awslab-review").first.wait_for(timeout=30_000)
-        page.wait_for_function(
-            f"() => [...document.querySelectorAll('.awslab-review')].some(e => e.textContent.includes('{user}'))",
-            timeout=30_000)
-        page.locator(".awslab-create-user").first.click()
-        panel = page.locator(".awslab-credentials").first
-        panel.wait_for(timeout=60_000)
-        assert_widgets_render(page)
-
-        # What AWS now holds.
-        groups = [g["GroupName"] for g in iam.list_groups_for_user(UserName=user)["Groups"]]
-        assert groups == ["administrators"]
-        assert iam.get_login_profile(UserName=user)["LoginProfile"]["PasswordResetRequired"] is True
-        keys = iam.list_access_keys(UserName=user)["AccessKeyMetadata"]
-        assert [k["Status"] for k in keys] == ["Active"]
-
-        # The secrets reach the live view only: masked, then shown on request.
-        row = read_credentials_csv(credentials_csv_path(lab.account_id, user))
-        secret = row["Secret access key"]
-        assert secret not in page.inner_text("body")
-        for button in panel.locator(".awslab-show").all():
-            button.click()
-        page.wait_for_function(
-            f"() => document.body.innerText.includes({secret!r})", timeout=20_000)
-        screenshot(page, "02_credentials_shown")
-        for button in panel.locator(".awslab-show").all():
-            button.click()  # hide again before saving
-        screenshot(page, "02_set_up_additional_users")
-
-        # Save the notebook (with widget state, as set above) and read every byte of it.
-        page.keyboard.press("Control+s")
-        saved_path = root / "notebooks" / "02_set_up_additional_users.ipynb"
-        wait_until(lambda: "application/vnd.jupyter.widget-state+json" in saved_path.read_text(),
-                   what="the saved notebook with widget state")
-        saved = saved_path.read_text()
-        assert user in saved  # the form's state was saved...
-        assert secret not in saved and row["Password"] not in saved  # ...but no secret
 
 
 def test_assign_root_mfa_in_notebook_01_with_a_browser(served):
@@ -168,6 +72,7 @@ def test_assign_root_mfa_in_notebook_01_with_a_browser(served):
         panel = page.locator(".awslab-root-panel").first
         panel.locator("text=The root user has MFA (AccountMFAEnabled = 1).").wait_for(timeout=30_000)
         assert_widgets_render(page)
+        assert_accessible(page, "notebook 01")
         panel.evaluate("e => e.scrollIntoView({block: 'start'})")
         screenshot(page, "01_secure_the_root_user")
 
@@ -210,6 +115,7 @@ def test_enable_a_region_in_the_regions_form_of_notebook_03_with_a_browser(serve
             "() => document.querySelector('.awslab-region-button')?.textContent.trim() === 'Disable'",
             timeout=20_000)
         assert_widgets_render(page)
+        assert_accessible(page, "notebook 03")
         # The notebook scrolls inside JupyterLab: one picture from the form's top (the count, the
         # list and its button, the table in its scrolling box), one centred on the button.
         form = page.locator(".awslab-form", has=page.locator(".awslab-regions")).first
@@ -256,6 +162,7 @@ def test_sign_in_to_the_console_as_the_new_user_in_notebook_04_with_a_browser(se
         page.wait_for_function("() => document.body.innerText.includes('Signed in to the console as')",
                                timeout=60_000)
         assert_widgets_render(page)
+        assert_accessible(page, "notebook 04 after the console sign-in")
         screenshot(page, "04_console_signed_in")
         assert new_password not in page.inner_text("body")
 
@@ -269,6 +176,7 @@ def test_sign_in_to_the_console_as_the_new_user_in_notebook_04_with_a_browser(se
         page.wait_for_function("() => document.body.innerText.includes('Security contact: Security team')",
                                timeout=60_000)
         assert_widgets_render(page)
+        assert_accessible(page, "notebook 04")
         screenshot(page, "04_security_contact")
         page.locator(".awslab-checklist").first.scroll_into_view_if_needed()
         screenshot(page, "04_checklist")

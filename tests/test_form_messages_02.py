@@ -203,3 +203,20 @@ def test_the_notebook_links_to_the_next_one():
     prose = "".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
     assert "[03 Set account alias and enable Regions](03_account_alias_and_regions.ipynb)" in prose
     assert "--user-name awslab-admin" not in prose
+
+
+def test_the_user_form_hears_when_the_group_form_makes_the_group(fresh_account):
+    """Run All shows the user form before the group exists; Create group above must not leave
+    it saying "administrators (does not exist yet)"."""
+    import awslab
+    from awslab.users_and_groups import GroupForm, UserForm
+
+    lab = awslab.connect("sandbox")
+    groups = GroupForm(lab)
+    users = UserForm(lab, "carol")
+    assert "administrators (does not exist yet)" in [b.description for b in users.group_boxes.values()]
+    groups.submit()
+    assert groups.error is None
+    assert [b.description for b in users.group_boxes.values()] == ["administrators"]
+    assert users.group_boxes["administrators"].value is True  # still ticked
+    assert "does not exist yet" not in users.review.value
