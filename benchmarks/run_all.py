@@ -6,7 +6,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 for name in ("bench_cold_start", "bench_sandbox_calls", "bench_form_submits", "bench_headless_lab",
-             "bench_classroom"):
+             "bench_classroom", "bench_click_to_result"):
     print(f"== {name}")
     try:
         runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
