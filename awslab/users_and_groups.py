@@ -1106,7 +1106,7 @@ class UserForm(Form):
         self.tag_rows: list[tuple[W.Text, W.Text, W.HBox]] = []
         self.tags_box = W.VBox()
         self.tags_message = _field_message("awslab-tags-message")
-        add_tag = W.Button(description="Add new tag", layout=W.Layout(width="auto"))
+        add_tag = W.Button(description="Add new tag", layout=W.Layout(width="auto", align_self="flex-start"))
         add_tag.add_class("awslab-add-tag")
         add_tag.on_click(lambda _b: self.add_tag())
         self.review = W.HTML()

@@ -187,3 +187,31 @@ def wait_until(probe, timeout=60.0, what="condition"):
             return value
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def layout_problems(page) -> list[str]:
+    """What a learner would see as broken layout in the lab's forms: a label cut off with "…"
+    (text wider than its box) and a button stretched across the form like a bar."""
+    return page.evaluate("""() => {
+        const problems = [];
+        for (const form of document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .awslab-form')) {
+            if (!form.offsetParent) continue;
+            const width = form.getBoundingClientRect().width;
+            for (const label of form.querySelectorAll('label, .widget-label, .widget-label-basic, .widget-label-basic span, button')) {
+                if (!label.offsetParent || !label.textContent.trim()) continue;
+                if (label.scrollWidth > label.clientWidth + 1 && getComputedStyle(label).textOverflow === 'ellipsis')
+                    problems.push('cut off: ' + label.textContent.trim().slice(0, 60));
+            }
+            for (const button of form.querySelectorAll('button')) {
+                if (!button.offsetParent) continue;
+                if (button.getBoundingClientRect().width > 0.6 * width && width > 400)
+                    problems.push('a full-width bar: ' + button.textContent.trim().slice(0, 60));
+            }
+        }
+        return problems;
+    }""")
+
+
+def assert_layout(page, what: str) -> None:
+    problems = layout_problems(page)
+    assert problems == [], f"{what}: {problems}"

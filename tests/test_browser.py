@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser import (
     assert_accessible,
+    assert_layout,
     assert_widgets_render,
     browser_page,
     open_notebook,
@@ -30,6 +31,7 @@ def test_setup_notebook_shows_the_banner_in_a_browser(served):
         assert "You are the root user" in banner.inner_text()
         assert_widgets_render(page)
         assert_accessible(page, "notebook 00")
+        assert_layout(page, "notebook 00")
         screenshot(page, "00_setup")
 
 
@@ -73,6 +75,7 @@ def test_assign_root_mfa_in_notebook_01_with_a_browser(served):
         panel.locator("text=The root user has MFA (AccountMFAEnabled = 1).").wait_for(timeout=30_000)
         assert_widgets_render(page)
         assert_accessible(page, "notebook 01")
+        assert_layout(page, "notebook 01")
         panel.evaluate("e => e.scrollIntoView({block: 'start'})")
         screenshot(page, "01_secure_the_root_user")
 
@@ -116,6 +119,7 @@ def test_enable_a_region_in_the_regions_form_of_notebook_03_with_a_browser(serve
             timeout=20_000)
         assert_widgets_render(page)
         assert_accessible(page, "notebook 03")
+        assert_layout(page, "notebook 03")
         # The notebook scrolls inside JupyterLab: one picture from the form's top (the count, the
         # list and its button, the table in its scrolling box), one centred on the button.
         form = page.locator(".awslab-form", has=page.locator(".awslab-regions")).first
@@ -163,6 +167,7 @@ def test_sign_in_to_the_console_as_the_new_user_in_notebook_04_with_a_browser(se
                                timeout=60_000)
         assert_widgets_render(page)
         assert_accessible(page, "notebook 04 after the console sign-in")
+        assert_layout(page, "notebook 04 after the console sign-in")
         screenshot(page, "04_console_signed_in")
         assert new_password not in page.inner_text("body")
 
@@ -177,6 +182,7 @@ def test_sign_in_to_the_console_as_the_new_user_in_notebook_04_with_a_browser(se
                                timeout=60_000)
         assert_widgets_render(page)
         assert_accessible(page, "notebook 04")
+        assert_layout(page, "notebook 04")
         screenshot(page, "04_security_contact")
         page.locator(".awslab-checklist").first.scroll_into_view_if_needed()
         screenshot(page, "04_checklist")

@@ -11,6 +11,7 @@ import pytest
 
 from tests.browser import (
     assert_accessible,
+    assert_layout,
     assert_widgets_render,
     browser_page,
     open_notebook,
@@ -98,6 +99,7 @@ def test_a_learners_day_in_the_browser(served):
             button.click()
         assert_widgets_render(page)
         assert_accessible(page, "notebook 02")
+        assert_layout(page, "notebook 02")
         screenshot(page, "02_created_by_keyboard")
 
         # Saved, the kernel shut down, opened again tomorrow: the forms read as what was done.
@@ -111,8 +113,14 @@ def test_a_learners_day_in_the_browser(served):
         reopened = visible_panel(page)
         assert reopened.locator(".awslab-user-name input").first.input_value() == USER
         assert row["Secret access key"] not in page.inner_text("body")
-        reopened.locator(".awslab-credentials").first.evaluate("e => e.scrollIntoView({block: 'center'})")
+        # Each restored form says, once, that it is a saved view (not a broken one).
+        user_form = reopened.locator(".awslab-form", has=page.locator(".awslab-user-name")).first
+        said = user_form.evaluate("e => getComputedStyle(e, '::before').content")
+        assert "saved view of this form" in said, said
+        user_form.evaluate("e => e.scrollIntoView({block: 'start'})")
         screenshot(page, "02_reopened_after_kernel_shutdown")
+        reopened.locator(".awslab-credentials").first.evaluate("e => e.scrollIntoView({block: 'center'})")
+        screenshot(page, "02_reopened_credentials")
 
         # Notebook 04 works on alice, the user 02 made, and says so.
         open_notebook(page, url, "notebooks/04_sign_in_and_review.ipynb")
@@ -124,6 +132,7 @@ def test_a_learners_day_in_the_browser(served):
         assert "No .csv for awslab-admin" not in page.text_content("body")
         assert_widgets_render(page)
         assert_accessible(page, "notebook 04")
+        assert_layout(page, "notebook 04")
         choices.evaluate("e => e.scrollIntoView({block: 'start'})")
         screenshot(page, "04_carries_alice")
 
@@ -135,5 +144,6 @@ def test_a_learners_day_in_the_browser(served):
         wait_until(lambda: USER in form.inner_text(), timeout=60, what="alice on the clean-up list")
         assert_widgets_render(page)
         assert_accessible(page, "notebook 99")
+        assert_layout(page, "notebook 99")
         form.evaluate("e => e.scrollIntoView({block: 'start'})")
         screenshot(page, "99_lists_alice")
