@@ -425,7 +425,9 @@ class RetireRootKeysForm(Form):
                  group_name: str = DEFAULT_GROUP_NAME, auto_submit: bool = False):
         self._signed_in = signed_in
         self.group_name = group_name or DEFAULT_GROUP_NAME  # a SignedIn, or the SignInForm whose result it will be
-        self.delete = default_delete_root_access_keys(lab, delete_root_access_keys)
+        # A wrong type typed into the parameters cell ("no") is refused when the form is shown.
+        wanted = self.parameter("delete_root_access_keys", delete_root_access_keys)
+        self.delete = default_delete_root_access_keys(lab, wanted)
         super().__init__(lab, auto_submit=auto_submit)
         self.button.button_style = "danger"
 
@@ -527,6 +529,9 @@ class RetireRootKeysForm(Form):
         from IPython.display import display
 
         display(self.widget)
+        if self.refuse_wrong_parameter():
+            self.button.disabled = True  # nothing is deleted on a value that was not understood
+            return
         if not self.auto_submit:
             return
         if not self.delete:

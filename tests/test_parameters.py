@@ -218,3 +218,24 @@ def test_a_misspelt_group_policy_keeps_its_sentence_headless(lab):
     assert "No AWS managed policy is named 'AdministratorAcess'" in sentence
     assert "did you mean AdministratorAccess?" in sentence
     assert "policy-typo" not in [g["GroupName"] for g in lab.client("iam").list_groups()["Groups"]]
+
+
+def test_add_mfa_and_delete_root_access_keys_typed_wrong_get_one_sentence(fresh_account, tmp_path):
+    """The two parameters notebooks read themselves: a string where True/False belongs is
+    refused with one sentence, and nothing happens (no device, no key deleted)."""
+    import pytest
+    from papermill.exceptions import PapermillExecutionError
+
+    import awslab
+    from tests.conftest import run_notebook
+
+    with pytest.raises(PapermillExecutionError) as refused:
+        run_notebook("02_set_up_additional_users", tmp_path, auto_submit=True, add_mfa="yes")
+    assert "add_mfa must be True or False, not 'yes'" in str(refused.value)
+    iam = awslab.connect("sandbox").client("iam")
+    assert iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"] == []
+
+    with pytest.raises(PapermillExecutionError) as refused:
+        run_notebook("04_sign_in_and_review", tmp_path, auto_submit=True, delete_root_access_keys="no")
+    assert "delete_root_access_keys must be True or False or None, not 'no'" in str(refused.value)
+    assert iam.get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"] == 1
