@@ -93,6 +93,8 @@ _CSS = r"""
 /* A form saved with its notebook and opened again without its kernel's live models (a new
    session): one plain sentence instead of ipywidgets' broken-chain icon beside every widget. */
 .awslab-form .jupyter-widgets-disconnected::before { content: none; display: none; }
+.awslab-form.jupyter-widgets-disconnected button,
+.awslab-form.jupyter-widgets-disconnected input { pointer-events: none; opacity: 0.6; }
 .awslab-form.jupyter-widgets-disconnected::before {
   content: "A saved view of this form, from an earlier session: run its cell to use it again.";
   display: block; font: italic 600 var(--jp-ui-font-size1, 13px) var(--jp-ui-font-family, sans-serif);

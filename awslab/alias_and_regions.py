@@ -370,8 +370,8 @@ def _sign_in_url(lab, url: str, css: str, where: bool = True) -> W.Widget:
     sign-in."""
     if lab.sandbox:
         shown = (f'<div class="{css}" style="margin:2px 0"><code>{html.escape(url)}</code> '
-                 f'<span style="color:{GREY}">(simulated: the sandbox is not on AWS, so this address '
-                 "opens nothing)</span></div>")
+                 f'<span style="color:{GREY}">(the address your account would have on AWS; the sandbox '
+                 "is not on AWS, so there it belongs to another account or to none)</span></div>")
         if where:
             shown += (f'<div style="margin:2px 0 6px 0">The sandbox simulates the sign-in page in '
                       f'<a href="{CONSOLE_SIGN_IN_NOTEBOOK}" target="_blank" rel="noopener" {_LINK}>'
@@ -532,7 +532,7 @@ class AliasForm(Form):
             self.say(True, f"'{alias}' is already this account's alias; nothing changed.")
         # One panel: focus goes to it after saving, and a screen reader reads both URLs.
         self.after.children = (W.VBox([
-            W.HTML("<b>Your sign-in URL</b> (bookmark it; IAM users sign in here):"),
+            W.HTML("<b>Your sign-in URL</b> (on a real account, bookmark it: IAM users sign in there):"),
             _sign_in_url(self.lab, result["sign_in_url"], "awslab-sign-in-url", where=False),
             W.HTML("<b>The account-id URL</b> keeps working too:"),
             _sign_in_url(self.lab, result["account_url"], "awslab-account-url"),

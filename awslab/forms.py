@@ -253,6 +253,8 @@ class Form:
 
         def answer(confirmed: bool) -> None:
             self.after.children = tuple(c for c in self.after.children if c is not box)
+            # The question (and the focused button in it) is gone: focus goes to what follows.
+            self.focus(self.message)
             if confirmed:
                 try:
                     on_yes()

@@ -472,14 +472,16 @@ class VirtualMfaForm(Form):
         self.continue_button.on_click(lambda _b: self._guarded(self.set_up_device, self.device_name))
         self.step1 = W.VBox([W.HTML("<b>1. Select MFA device</b>"), self.kind, self.kind_help,
                              self.device_name, W.HBox([self.continue_button])])
-        self.code1 = W.Text(description="MFA code 1", placeholder="6 digits", style=CODE_STYLE)
-        self.code2 = W.Text(description="MFA code 2", placeholder="the next 6 digits", style=CODE_STYLE)
+        self.code1 = W.Text(description="MFA code 1", placeholder="6 digits", style=CODE_STYLE,
+                            continuous_update=True)
+        self.code2 = W.Text(description="MFA code 2", placeholder="the next 6 digits", style=CODE_STYLE,
+                            continuous_update=True)
         self.actions = W.HBox()  # Assign MFA, then Cancel (filled in once the base made the button)
         self.code1.add_class("awslab-code1")
         self.code2.add_class("awslab-code2")
         self.secret_box = W.VBox()
         self.app_button = W.Button(description="No phone? Use the simulated authenticator app",
-                                   layout=W.Layout(width="auto"))
+                                   layout=W.Layout(width="auto", align_self="flex-start"))
         self.app_button.add_class("awslab-use-simulated-app")
         self.app_button.on_click(lambda _b: self._guarded(self.use_simulated_authenticator))
         self.app_box = W.VBox()

@@ -310,6 +310,7 @@ def retire_root_access_keys(lab: Lab, signed: SignedIn | None, group_name: str =
             raise LabError(f"{explain(error, 'deleting the root user access keys').rstrip('.')}{done}; "
                            "the lab still signs in as before.") from None
         deleted.append(key["AccessKeyId"])
+    lab.become(signed.lab)  # the forms below this one sign in as the new user too, at once
     return Retired(deleted, root_keys_present(signed.lab), f"user/{signed.user_name}")
 
 
@@ -499,8 +500,8 @@ class RetireRootKeysForm(Form):
         rows.append(line(present == 0 if present is not None else None,
                          f"AccountAccessKeysPresent: {present if present is not None else 'unknown'}"))
         rows.append(line(True, f"The lab now signs in as {retired.principal}",
-                         "in every notebook and every awslab command; reconnect below to see it "
-                         "in the banner"))
+                         "in every notebook, in the forms below this one, and in every awslab "
+                         "command; run the next cell to see it in the banner"))
         self.after.children = (W.HTML("".join(rows)),)
         self.button.description = ("Root's access keys deleted" if retired.deleted else
                                    "No root access keys to delete")

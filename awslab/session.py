@@ -55,6 +55,12 @@ class Lab:
     def sandbox(self) -> bool:
         return self.target == "sandbox"
 
+    def become(self, other: Lab) -> None:
+        """Sign in as `other` from now on, in place: every form that holds this Lab (the cells
+        below a step that retired root's keys, say) follows, without running again."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(other, name))
+
     def client(self, service: str):
         return _client(self.session, service, self.region, self.endpoint_url)
 
@@ -203,8 +209,8 @@ def _connect_aws(profile: str | None, region: str | None) -> Lab:
     session = profile_session(profile, region or saved.get("region") or None)
     if session.get_credentials() is None:
         raise LabError(
-            "No AWS credentials were found: set AWS_PROFILE, run `aws configure` (or `aws sso login`), "
-            "pick a profile in notebook 00, or use the sandbox target.",
+            "No AWS credentials were found: pick a profile in notebook 00's form (or set AWS_PROFILE, "
+            "run `aws configure` or `aws sso login`), or use the sandbox target.",
             code=Code.NoCredentials,
         )
     lab = Lab("aws", session.region_name or DEFAULT_REGION, "", "", "", session, profile=profile)

@@ -1215,7 +1215,9 @@ class UserForm(Form):
         self._judge([self.console, self.programmatic], self.access_message,
                     access_problem(values["console_access"], values["programmatic_access"]))
         problem = None
-        if values["console_access"] and password is not None and self.policy is not None:
+        # The typed password was used and cleared when this user was created: nothing to judge.
+        used = password == "" and name == getattr(self, "created_name", None)
+        if values["console_access"] and password is not None and self.policy is not None and not used:
             problem = password_problem(self.policy, password, name)
         self._judge(self.password, self.password_message, problem)
         # The first tag row that makes the tags wrong is the one marked.
@@ -1290,7 +1292,9 @@ class UserForm(Form):
     def _credentials_panel(self, user_name, url, key_id, password, secret, csv_path, csv_text) -> W.VBox:
         rows: list = [W.HTML(f"<h4 style='margin:4px 0'>Credentials for {html.escape(user_name)}</h4>"),
                       W.HTML(line(None, "User name", user_name) +
-                             line(None, "Console sign-in URL", url) +
+                             line(None, "Console sign-in URL", url + (
+                                 " (in the sandbox, simulated: notebook 04 signs in with it)"
+                                 if self.lab.sandbox else "")) +
                              (line(None, "Access key ID", key_id) if key_id else ""))]
         if self.auto_submit:
             rows.append(W.HTML(note(f"Headless run: the password and secret access key are not shown; they are in "

@@ -124,3 +124,15 @@ def served(fresh_account, tmp_path, monkeypatch):
     monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(tmp_path / "lab-settings"))
     with jupyter_lab(root) as url:
         yield url, root
+
+
+# The longest test files start first, so that on two workers (make test: pytest-xdist, one
+# file per worker at a time) none of them starts last and runs on alone: a whole-lab audit by
+# Prowler, the browser tests, then the other environments. Every worker sorts the same way.
+LONGEST_FIRST = ["test_prowler_agrees.py", "test_browser.py", "test_browser_learner.py",
+                 "test_jupyterhub.py", "test_binder.py", "test_whole_lab.py"]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

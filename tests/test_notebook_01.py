@@ -82,7 +82,11 @@ def test_headless_run_ends_with_root_mfa_enabled(headless):
     # the panel says so rather than showing a failure.
     assert "mfa_active = false" in texts and "The report is older than the MFA change." in texts
     outputs = outputs_text(executed)
-    assert "Root user: root MFA on (AccountMFAEnabled = 1)" in outputs
+    # The last cell shows the same live panel again (one model, two views), not a snapshot
+    # read before MFA was assigned.
+    views = [o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] for c in cells
+             for o in c.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert views.count(views[1]) == 2 and views[-1] == views[1], views
     assert "Traceback" not in outputs
 
 

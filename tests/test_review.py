@@ -598,3 +598,31 @@ def test_1_1_and_1_2_the_accounts_contacts(fresh_account):
     security = _status(run_checklist(lab), "1.2")
     assert security.status == PASS
     assert "Security team (Security), s***@example.com, phone ending 0199" in security.why
+
+
+def test_forms_below_retire_keep_working_after_roots_keys_are_gone(fresh_account):
+    """Run All in notebook 04 builds every form with root's session; Retire deletes root's keys;
+    the password policy and security contact forms below then sign in as the new user, without
+    running their cells again (they held root's deleted key before: InvalidClientTokenId)."""
+    import awslab
+    from awslab.checklist import PasswordPolicyForm
+    from awslab.contacts import SecurityContactForm
+    from awslab.review import RetireRootKeysForm, SignInForm
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    signin = SignInForm(lab, made["user_name"])
+    retire = RetireRootKeysForm(lab, signin, delete_root_access_keys=True)
+    policy = PasswordPolicyForm(lab)
+    contact = SecurityContactForm(lab, {})
+    signin.submit()
+    retire.submit()
+    assert retire.error is None and retire.result.deleted
+    assert lab.principal == f"user/{made['user_name']}"  # the same Lab, now the new user
+    policy.submit()
+    assert policy.error is None, policy.error
+    for key, value in {"name": "Security team", "title": "Security", "email": "security@example.com",
+                       "phone": "+1 206-555-0199"}.items():
+        contact.fields[key].value = value
+    contact.submit()
+    assert contact.error is None, contact.error
