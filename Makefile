@@ -35,12 +35,13 @@ lab: $(STAMP) ## start the sandbox and open JupyterLab on notebooks/00_setup.ipy
 	$(BIN)/awslab lab
 
 # Tests run in TEST_WORKERS processes (pytest-xdist), each with its own AWSLAB_HOME and
-# sandbox; a test file stays in one process. TEST_WORKERS=0 runs them all in this one.
+# sandbox; a test file stays in one process, and the longest files start first (in the order
+# tests/conftest.py gives them). TEST_WORKERS=0 runs them all in this one.
 TEST_WORKERS ?= 2
 
 test: $(STAMP) ## lint and run every test
 	$(BIN)/ruff check awslab tests benchmarks
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 run: $(STAMP) ## run the whole lab headless on the sandbox, executed notebooks in output/
 	$(BIN)/awslab run --output output

@@ -43,8 +43,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def jupyter_lab(root_dir: Path):
-    """JupyterLab on a free loopback port, token-less, serving root_dir."""
+def jupyter_lab(root_dir: Path, **env: str):
+    """JupyterLab on a free loopback port, token-less, serving root_dir (`env`: more of its
+    environment)."""
     port = free_port()
     log = open(root_dir / "jupyter.log", "w")
     process = subprocess.Popen(
@@ -54,7 +55,7 @@ def jupyter_lab(root_dir: Path):
         + (["--allow-root"] if os.geteuid() == 0 else []),
         # JupyterLab's settings as `awslab lab` gives them (awslab.jupyter_settings).
         stdout=log, stderr=subprocess.STDOUT, env=environment(dict(os.environ, JUPYTER_PLATFORM_DIRS="1",
-                 JUPYTERLAB_WORKSPACES_DIR=str(root_dir / ".workspaces"))),
+                 JUPYTERLAB_WORKSPACES_DIR=str(root_dir / ".workspaces"), **env)),
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -106,31 +106,45 @@ def python():
     return sys.executable
 
 
-@pytest.fixture
-def served(fresh_account, tmp_path, monkeypatch):
-    """For the browser tests: a copy of the notebooks (the browser saves them) served by
-    JupyterLab with the lab's settings: it saves widget state with the notebook (the harder
-    case for secrets)."""
-    import shutil
-
+@pytest.fixture(scope="module")
+def lab_server(lab_home, tmp_path_factory):
+    """JupyterLab with the lab's settings (it saves widget state with a notebook: the harder
+    case for secrets), started once for a module's browser tests, over a folder of notebooks;
+    its kernels see this session's sandbox."""
     from tests.browser import jupyter_lab
 
-    root = tmp_path / "lab"
-    shutil.copytree(NOTEBOOKS, root / "notebooks")
-    announcements = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    root = tmp_path_factory.mktemp("lab")
+    settings = root / "lab-settings"
+    announcements = settings / "@jupyterlab" / "apputils-extension"
     announcements.mkdir(parents=True)
     (announcements / "notification.jupyterlab-settings").write_text(
         '{"fetchNews": "false", "checkForUpdates": false}')
-    monkeypatch.setenv("JUPYTERLAB_SETTINGS_DIR", str(tmp_path / "lab-settings"))
-    with jupyter_lab(root) as url:
+    with jupyter_lab(root, AWSLAB_HOME=str(lab_home), JUPYTERLAB_SETTINGS_DIR=str(settings)) as url:
         yield url, root
 
 
+@pytest.fixture
+def served(fresh_account, lab_server):
+    """For a browser test: a brand-new account, the lab's notebooks as committed (the browser
+    saves them), and no kernel left from the test before."""
+    import shutil
+
+    from tests.browser import shut_down_kernels
+
+    url, root = lab_server
+    shut_down_kernels(url)
+    shutil.rmtree(root / "notebooks", ignore_errors=True)
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    yield url, root
+
+
 # The longest test files start first, so that on two workers (make test: pytest-xdist, one
-# file per worker at a time) none of them starts last and runs on alone: a whole-lab audit by
-# Prowler, the browser tests, then the other environments. Every worker sorts the same way.
-LONGEST_FIRST = ["test_prowler_agrees.py", "test_browser.py", "test_browser_learner.py",
-                 "test_jupyterhub.py", "test_binder.py", "test_whole_lab.py"]
+# file per worker at a time, in this order: --no-loadscope-reorder) none of them starts last
+# and runs on alone: a whole-lab audit by Prowler, the browser tests, then the other
+# environments. Every worker sorts the same way.
+LONGEST_FIRST = ["test_prowler_agrees.py", "test_browser.py", "test_real_account_rehearsal.py",
+                 "test_headless_run.py", "test_browser_learner.py", "test_jupyterhub.py",
+                 "test_whole_lab.py", "test_binder.py", "test_notebook_04.py", "test_notebook_02.py"]
 
 
 def pytest_collection_modifyitems(session, config, items):
