@@ -37,8 +37,8 @@ lab: $(STAMP) ## start the sandbox and open JupyterLab on notebooks/00_setup.ipy
 # Tests run in TEST_WORKERS processes (pytest-xdist), each with its own AWSLAB_HOME and
 # sandbox; a test file stays in one process, and the longest files start first (in the order
 # tests/conftest.py gives them). Four on two cores: many tests wait (for a browser, a kernel,
-# the next MFA code), and the others use that time (measured: 288 s with 4, 325 s with 3, 363 s
-# with 2). TEST_WORKERS=0 runs them all in this one.
+# the next MFA code), and the others use that time (measured on a clean clone: 288 and 332 s
+# with 4, 325 s with 3, 363 s with 2). TEST_WORKERS=0 runs them all in this one.
 TEST_WORKERS ?= 4
 
 test: $(STAMP) ## lint and run every test
