@@ -8,30 +8,19 @@ import html
 import re
 
 import ipywidgets as W
-import pytest
 
 from awslab.secret_widgets import _ESM as SECRET_ESM
 from awslab.users_and_groups import (
-    ADMIN_POLICY_ARN,
     GroupForm,
     UserForm,
     WhatYouHaveNow,
-    create_admin_group,
 )
-from tests.test_users_and_groups import iam_calls
+from tests import test_users_and_groups
+from tests.test_users_and_groups import GROUP, iam_calls
 
-GROUP = "administrators"
-
-
-@pytest.fixture(scope="module")
-def lab(lab_home):
-    import awslab
-    from awslab import sandbox
-
-    sandbox.reset()
-    lab = awslab.connect("sandbox")
-    create_admin_group(lab, GROUP, [ADMIN_POLICY_ARN])
-    return lab
+# The same module-scoped account as tests/test_users_and_groups.py (a brand-new one, with the
+# administrators group), made once for this module too.
+lab = test_users_and_groups.lab
 
 
 def text(widget) -> str:
