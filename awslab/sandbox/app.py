@@ -15,14 +15,18 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qs
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from awslab.sandbox import wire
 from awslab.sandbox.account import Account
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
 QUERY_SERVICES = {"iam", "sts", "ec2", "sns", "sqs", "cloudformation", "rds", "elasticache"}
+# Signing names of the JSON-protocol services the sandbox serves or may answer.
+JSON_SERVICES = {"account", "organizations", "identitystore", "sso", "awsssoportal", "sso-oauth",
+                 "access-analyzer"}
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,25 @@ class Caller:
         return f"arn:aws:iam::{self.account_id}:user{self.path}{self.user_name}"
 
 
-class AwsRequest:
-    """What the additions need to know about one AWS API request."""
+class _Http(Request):
+    max_content_length = wire.MAX_BODY  # a larger body is refused before it is read
 
-    def __init__(self, environ: dict):
+
+class AwsRequest:
+    """What the additions need to know about one AWS API request, read once (wire.py): the
+    parameters the gate judges are the ones moto is handed. `problem` is set when the request
+    is one AWS's protocols do not allow; the app answers it before anything else looks."""
+
+    def __init__(self, environ: dict, *, sandbox_call: bool = False):
         self.environ = environ
-        self.http = Request(environ)
-        self.body = self.http.get_data(cache=True)
+        self.http = _Http(environ)
+        self.problem: wire.WireError | None = None
+        try:
+            self.body = self.http.get_data(cache=True)
+        except RequestEntityTooLarge:
+            self.body = b""
+            self.problem = wire.WireError("RequestEntityTooLarge", "The request is larger than the "
+                                          f"sandbox accepts ({wire.MAX_BODY} bytes).", 413)
         # moto reads the body again: hand it a fresh stream.
         environ["wsgi.input"] = io.BytesIO(self.body)
         environ["CONTENT_LENGTH"] = str(len(self.body))
@@ -68,26 +84,43 @@ class AwsRequest:
                 self.access_key, self.region, self.service = parts[0], parts[2], parts[3]
         self.path = self.http.path
         self.params: dict[str, str] = {}
-        form = self.http.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
-        self._query = self.service in QUERY_SERVICES or (self.service is None and form)
-        if self._query:
-            form = parse_qs(self.body.decode("utf-8", "replace")) if self.body else {}
-            form.update(parse_qs(self.http.query_string.decode("utf-8", "replace")))
-            self.params = {key: values[-1] for key, values in form.items()}
+        content_type = self.http.headers.get("Content-Type", "")
+        form = wire.media_type(content_type) == wire.FORM
+        # A form body is the query protocol unless the scope names a JSON service (a
+        # malformed scope, such as a secret with a `/` where the key id goes, is still
+        # answered in XML); a form sent to a JSON service is refused (wire.py).
+        self._query = self.service in QUERY_SERVICES or (form and self.service not in JSON_SERVICES) or (
+            self.service is None and not content_type and "Action" in self.http.args)
+        if self.problem is None and not sandbox_call:  # a sandbox call's body is read by json_body
+            try:
+                if self._query:
+                    self.params = wire.form_params(self.body, self.http.query_string,
+                                                   self.http.method, content_type)
+                else:
+                    wire.check_json_request(self.body, self.http.query_string,
+                                            self.http.method, content_type, self.service)
+            except wire.WireError as error:
+                self.problem = error
         self.action = self.params.get("Action")
         self.caller: Caller | None = None  # set by the gate
 
     def json(self) -> dict:
         try:
-            return json.loads(self.body or b"{}")
-        except ValueError:
+            data = wire.loads(self.body or b"{}")
+        except wire.WireError:
             return {}
+        return data if isinstance(data, dict) else {}
 
     @property
     def query_protocol(self) -> bool:
-        """A query-protocol (form in, XML out) request: a service known to use it, or, when
-        the signature names no service, a form-encoded body."""
+        """A query-protocol (form in, XML out) request: a service known to use it, or a
+        form-encoded body."""
         return self._query
+
+    def hand_to_moto(self) -> None:
+        """The parameters the gate judged (and completed) become the request moto reads."""
+        if self._query:
+            self.body = wire.hand_to_moto(self.environ, self.http.method, self.params)
 
 
 def aws_error(request: AwsRequest | None, status: int, code: str, message: str) -> Response:
@@ -95,8 +128,9 @@ def aws_error(request: AwsRequest | None, status: int, code: str, message: str) 
     request_id = str(uuid.uuid4())
     if request is None or request.query_protocol:
         kind = "Sender" if status < 500 else "Receiver"
+        namespace = _NAMESPACES.get(request.service if request is not None else None, "")
         body = (
-            "<ErrorResponse><Error>"
+            f"<ErrorResponse{namespace}><Error>"
             f"<Type>{kind}</Type><Code>{code}</Code><Message>{_xml(message)}</Message>"
             f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
         )
@@ -108,6 +142,10 @@ def aws_error(request: AwsRequest | None, status: int, code: str, message: str) 
         content_type="application/json",
         headers={"x-amzn-ErrorType": code, "x-amzn-RequestId": request_id},
     )
+
+
+_NAMESPACES = {"iam": ' xmlns="https://iam.amazonaws.com/doc/2010-05-08/"',
+               "sts": ' xmlns="https://sts.amazonaws.com/doc/2011-06-15/"'}
 
 
 def json_response(data, status: int = 200) -> Response:
@@ -168,10 +206,13 @@ class SandboxApp:
             key = path.rstrip("/")
             try:
                 if key in self.signed_routes:
-                    request = AwsRequest(environ)
+                    request = AwsRequest(environ, sandbox_call=True)
+                    if request.problem is not None:
+                        raise SandboxCallError(request.problem.code, request.problem.message,
+                                               request.problem.status)
                     response = self.signed_routes[key](request, self.authenticate(request))
                 elif key in self.routes:
-                    response = self.routes[key](Request(environ))
+                    response = self.routes[key](_Http(environ))
                 else:
                     response = json_response({"error": f"no such sandbox call: {path}"}, status=404)
             except SandboxCallError as error:
@@ -182,6 +223,9 @@ class SandboxApp:
             # moto's own dashboard and reset API would bypass the sandbox's account.
             return json_response({"error": "moto's API is not part of the sandbox"}, 404)(environ, start_response)
         request = AwsRequest(environ)
+        if request.problem is not None:
+            problem = request.problem
+            return aws_error(request, problem.status, problem.code, problem.message)(environ, start_response)
         for handler in ([self.gate] if self.gate else []) + self.filters:
             response = handler(request)
             if response is not None:
@@ -195,9 +239,13 @@ def json_body(request: Request | AwsRequest) -> dict:
     if http.method != "POST":
         raise SandboxCallError("MethodNotAllowed", "Use POST.", 405)
     try:
-        data = json.loads(http.get_data() or b"{}")
-    except ValueError:
-        data = None
+        data = wire.loads(http.get_data() or b"{}", code="InvalidRequest",
+                          message="The request body must be a JSON object.")
+    except RequestEntityTooLarge:
+        raise SandboxCallError("RequestEntityTooLarge", "The request is larger than the sandbox "
+                               f"accepts ({wire.MAX_BODY} bytes).", 413) from None
+    except wire.WireError as error:
+        raise SandboxCallError(error.code, error.message, error.status) from None
     if not isinstance(data, dict):
         raise SandboxCallError("InvalidRequest", "The request body must be a JSON object.")
     return data

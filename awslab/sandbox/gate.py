@@ -74,11 +74,17 @@ def parse_authorization(value: str) -> dict[str, str]:
         raise Refusal("IncompleteSignature",
                       f"Unsupported AWS 'algorithm': '{algorithm}' (the sandbox, like AWS's IAM, "
                       "accepts AWS4-HMAC-SHA256).")
-    parts = {}
+    parts: dict[str, str] = {}
     for piece in rest.split(","):
         name, _, text = piece.strip().partition("=")
+        if name in parts:  # moto reads the first Credential, a dict the last: one of each
+            raise Refusal("IncompleteSignature", f"Authorization header has '{name}' more than once.")
         if name:
             parts[name] = text.strip()
+    if parts and next(iter(parts)) != "Credential":  # moto finds the scope only there
+        raise Refusal("IncompleteSignature", "Authorization header must begin with 'Credential=' "
+                      "after the algorithm: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., "
+                      "Signature=...")
     missing = [f"Authorization header requires '{name}' parameter."
                for name in ("Credential", "Signature", "SignedHeaders") if not parts.get(name)]
     if missing:
@@ -200,11 +206,31 @@ def signature(secret: str, request: AwsRequest, signed_headers: list[str], amz_d
     signed = AWSRequest(method=http.method, url=url, headers=headers, data=request.body)
     signed.context["timestamp"] = amz_date
     signed.awslab_headers = headers
-    signed.awslab_payload = (http.headers.get("X-Amz-Content-Sha256")
-                             or hashlib.sha256(request.body).hexdigest())
+    # The signature covers the body sent: its hash is computed here, never taken from the
+    # client (check_payload_hash refuses a header that disagrees).
+    signed.awslab_payload = hashlib.sha256(request.body).hexdigest()
     verifier = _verifier()(Credentials("-", secret), service, region)
     return verifier.signature(verifier.string_to_sign(signed, verifier.canonical_request(signed)),
                               signed)
+
+
+UNSIGNED_PAYLOADS = ("UNSIGNED-PAYLOAD", "STREAMING-")
+
+
+def check_payload_hash(request: AwsRequest) -> None:
+    """X-Amz-Content-Sha256, when sent, must be the SHA-256 of the body sent. IAM, STS and
+    Account Management take neither unsigned nor streaming (chunked-signature) payloads: on AWS
+    the signature of these APIs always covers the body (SigV4's canonical request hashes it)."""
+    claimed = request.http.headers.get("X-Amz-Content-Sha256")
+    if claimed is None:
+        return
+    if claimed.upper().startswith(UNSIGNED_PAYLOADS):
+        raise Refusal("SignatureDoesNotMatch", f"{WRONG_SIGNATURE} (this API signs the body itself: "
+                      f"an X-Amz-Content-Sha256 of {claimed[:40]} is not accepted)")
+    if not hmac.compare_digest(claimed.lower().encode(),
+                               hashlib.sha256(request.body).hexdigest().encode()):
+        raise Refusal("SignatureDoesNotMatch", f"{WRONG_SIGNATURE} (the X-Amz-Content-Sha256 header "
+                      "is not the SHA-256 of the body sent)")
 
 
 def identify(account, key: str, token: str | None, now: float) -> tuple[Caller, str]:
@@ -259,6 +285,7 @@ def authenticate(account, request: AwsRequest, now: float | None = None) -> Call
     _check_scope(request, date, region, service, terminator, amz_date)
     token = http.headers.get("X-Amz-Security-Token")
     caller, secret = identify(account, key, token, now)
+    check_payload_hash(request)
     signed_headers = [name for name in parts["SignedHeaders"].lower().split(";") if name]
     if "host" not in signed_headers:
         raise Refusal("SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the "
@@ -274,15 +301,32 @@ def authenticate(account, request: AwsRequest, now: float | None = None) -> Call
 def operation_of(request: AwsRequest) -> str | None:
     """The API operation: the query protocol's Action, a JSON protocol's X-Amz-Target, or
     Account Management's path (/listRegions -> ListRegions)."""
-    if request.action:
+    if request.query_protocol:
         return request.action
+    if request.service == "account":  # REST: the path names the operation, as moto reads it
+        if request.http.headers.get("X-Amz-Target"):
+            raise Refusal("SerializationException", "Account Management is a REST API: it takes "
+                          "no X-Amz-Target header.", 400)
+        name = request.path.strip("/").split("/")[-1]
+        return name[:1].upper() + name[1:] if name else None
     target = request.http.headers.get("X-Amz-Target")
     if target:
         return target.rsplit(".", 1)[-1]
-    if request.service == "account":
-        name = request.path.strip("/").split("/")[-1]
-        return name[:1].upper() + name[1:] if name else None
     return None
+
+
+def check_action(request: AwsRequest, service: str) -> None:
+    """A query-protocol request names one operation of the service its signature is scoped
+    to (AWS's common errors: MissingAction, InvalidAction, both HTTP 400)."""
+    if not request.query_protocol:
+        return
+    if not request.action:
+        raise Refusal("MissingAction", "The request must contain the parameter Action.", 400)
+    known = _operations(service)
+    if known and request.action not in known:
+        version = request.params.get("Version", "")
+        raise Refusal("InvalidAction", f"Could not find operation {request.action} for version "
+                      f"{version}", 400)
 
 
 def identity_policies(backend, user) -> list[policy.Policy]:
@@ -416,18 +460,7 @@ def name_the_caller(request: AwsRequest, caller: Caller) -> None:
             or request.action not in CALLER_IS_DEFAULT_USER or "UserName" in request.params
             or str(request.params.get("AllUsers", "")).lower() == "true"):
         return
-    import io
-    from urllib.parse import urlencode
-
-    extra = urlencode({"UserName": caller.user_name})
-    request.params["UserName"] = caller.user_name
-    if request.http.method == "POST":
-        request.body += (b"&" if request.body else b"") + extra.encode()
-        request.environ["wsgi.input"] = io.BytesIO(request.body)
-        request.environ["CONTENT_LENGTH"] = str(len(request.body))
-    else:
-        query = request.environ.get("QUERY_STRING", "")
-        request.environ["QUERY_STRING"] = f"{query}&{extra}" if query else extra
+    request.params["UserName"] = caller.user_name  # request.hand_to_moto() writes it out
 
 
 def request_params(request: AwsRequest) -> dict:
@@ -447,12 +480,14 @@ class Gate:
         try:
             caller = authenticate(self.account, request)
             request.caller = caller
+            check_action(request, request.service)
             # An operation the sandbox cannot name (a REST service) is judged as service:*.
             operation = operation_of(request) or "*"
             decide(caller, request.service, operation, request_params(request),
                    request.region or self.account.region,
                    request.environ.get("REMOTE_ADDR") or "127.0.0.1")
             name_the_caller(request, caller)
+            request.hand_to_moto()  # moto executes exactly what was judged
         except Refusal as refusal:
             return aws_error(request, refusal.status, refusal.code, refusal.message)
         except Exception:  # never let a request through undecided

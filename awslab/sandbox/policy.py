@@ -423,7 +423,7 @@ def _compile(document) -> Policy:
 def _parse_text(text: str) -> Policy:
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested thousands deep: malformed, not a crash
         raise MalformedPolicy(SYNTAX) from None
     return _compile(document)
 
