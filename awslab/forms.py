@@ -92,11 +92,15 @@ class Form:
         from awslab.a11y import FormAria
 
         self.aria = FormAria()
+        from awslab.following import changes
+
+        self._followed = changes(lab)  # the lab's identity changes this form has told of
         rows = self.build()
         heading = [W.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
         self.widget = W.VBox([*heading, *rows, W.HBox([self.button]), self.message, self.after, self.aria])
         self.widget.add_class("awslab-form")
         self.watch_fields(*rows)
+        self.notice_identity()
 
     def parameter(self, name: str, value, default=None):
         """A notebook parameter as the form received it, checked against the type its notebook's
@@ -193,6 +197,15 @@ class Form:
         role = ' role="alert"' if ok is False else ""
         self.message.value = f'<div{role} style="color:{color};font-weight:600">{sentence_html(text)}</div>'
 
+    def notice_identity(self) -> None:
+        """Say once, under the form's message, that the lab now signs in as someone else (its
+        saved credentials changed after this notebook connected: awslab.following)."""
+        from awslab.following import notice
+
+        text, self._followed = notice(self.lab, self._followed)
+        if text:
+            self.message.value += note(text)
+
     def refuse(self, error: BaseException, doing: str | None = None) -> str:
         """A refused step: one sentence in the form (`self.error`), the traceback in the log;
         headless (auto_submit) the sentence is raised as a LabError so the cell fails."""
@@ -201,6 +214,7 @@ class Form:
             get_logger().error("%s failed", doing or type(self).__name__, exc_info=error)
         self.error = sentence
         self.say(False, sentence)
+        self.notice_identity()
         if self.auto_submit:
             raise LabError(sentence) from None
         return sentence
@@ -234,6 +248,7 @@ class Form:
         self.aria.invalid = []
         self.message.value = ""
         self.show_result(self.result)
+        self.notice_identity()
         # Focus goes to what the submission produced, not to the page.
         self.focus(self.after.children[-1] if self.after.children else self.message)
         return self.result

@@ -36,7 +36,7 @@ import ipywidgets as W
 from botocore.exceptions import ClientError
 
 from awslab.errors import Code, LabError, code_of, explain
-from awslab.forms import AMBER, GREEN, GREY, RED, line, note
+from awslab.forms import AMBER, GREEN, GREY, RED, line, mark, note
 
 SECURITY_CREDENTIALS_URL = "https://console.aws.amazon.com/iam/home#/security_credentials"
 ROOT_ROW = "<root_account>"
@@ -279,6 +279,9 @@ class RootStatus:
         self.heading = W.HTML("<h4 style='margin:4px 0'>Where the root user stands</h4>")
         self.widget = W.VBox([self.heading, self.lines, self.progress_box, self.button])
         self.widget.add_class("awslab-root-panel")
+        from awslab.following import changes
+
+        self._followed, self.identity = changes(lab), ""  # who it reads as, once the lab switched
 
     def _progress(self, fraction: float, text: str) -> None:
         self.progress.value = fraction
@@ -300,11 +303,18 @@ class RootStatus:
         finally:
             self.button.disabled = False
             self.progress_box.layout.display = "none"
-        color = GREEN if self.state.mfa_enabled else RED
+        from awslab.following import notice
+
+        said, self._followed = notice(self.lab, self._followed)
+        self.identity = said or self.identity
+        rows = reading_lines(self.lab, self.state)
+        # Green only when no row is red: what is still to do keeps the panel red.
+        color = RED if any(mark(False) in row for row in rows) else GREEN
         self.widget.layout.border = f"2px solid {color}"
         self.widget.layout.padding = "6px"
         checked = time.strftime("%H:%M:%S")
-        self.lines.value = "".join(reading_lines(self.lab, self.state)) + note(f"Checked at {checked}.")
+        read_as = note(self.identity) if self.identity else ""
+        self.lines.value = read_as + "".join(rows) + note(f"Checked at {checked}.")
         return self.state
 
     def show(self) -> None:
@@ -328,7 +338,7 @@ CONSOLE_STEPS = (
     "and type it in).",
     "Type the code the app shows in MFA code 1, wait up to 30 seconds for the next code, type it "
     "in MFA code 2, then choose Add MFA (Assign MFA).",
-    "Come back here and press Check again: the panel turns green when AWS sees the device.",
+    "Come back here and press Check again: the panel's MFA row turns green when AWS sees the device.",
 )
 
 

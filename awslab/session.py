@@ -34,6 +34,10 @@ class Lab:
     endpoint_url: str | None = None
     profile: str | None = None
     confirm_account_id: str | None = None
+    # Set by connect("sandbox"): the Lab follows the lab's saved credentials (awslab.following),
+    # so a notebook opened before notebook 04 or the clean-up switched them keeps working. Not a
+    # field: become() keeps it.
+    following = None
 
     @property
     def is_root(self) -> bool:
@@ -62,6 +66,8 @@ class Lab:
             setattr(self, name, getattr(other, name))
 
     def client(self, service: str):
+        if self.following is not None:
+            self.following.check(self)
         return _client(self.session, service, self.region, self.endpoint_url)
 
     def require_write(self, doing: str = "change this account") -> None:
@@ -96,7 +102,12 @@ def _client(session, service: str, region: str, endpoint_url: str | None):
         read_timeout=60,
         user_agent_extra="awslab",
     )
-    return session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+    client = session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
+    if local:  # the sandbox: before every request, it is still ours (awslab/sandbox/ownership.py)
+        from awslab.sandbox.ownership import guard
+
+        guard(client, getattr(session, "awslab_home", None) or lab_home())
+    return client
 
 
 def saved_connection() -> dict:
@@ -118,7 +129,10 @@ def connect(target: str = "sandbox", confirm_account_id: str | None = None, *,
                        code=Code.UnknownTarget)
     try:
         if target == "sandbox":
+            from awslab.following import Following
+
             lab = _connect_sandbox(region)
+            lab.following = Following()
         else:
             lab = _connect_aws(profile, region)
     except LabError:
@@ -157,6 +171,7 @@ def _connect_sandbox(region: str | None) -> Lab:
 def _sandbox_lab(info, creds: dict, region: str) -> Lab:
     session = keyed_session(creds["access_key_id"], creds["secret_access_key"],
                             creds.get("session_token"), region)  # a root console session has a token
+    session.awslab_home = lab_home()  # whose sandbox its clients may talk to
     return Lab("sandbox", session.region_name, info.account_id, "", "", session,
                endpoint_url=info.endpoint)
 

@@ -13,6 +13,7 @@ person would type it.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,23 @@ def credentials_path() -> Path:
 
 def console_session_path() -> Path:
     return sandbox_dir() / "console-session.json"
+
+
+def credentials_stamp() -> tuple:
+    """What changes whenever lab_credentials() may answer differently: the saved credentials,
+    the account (root's keys) and the kept console session, as their files' inode, size and
+    time (each is replaced whole when written). Reads no file, so a Lab can look before every
+    client it makes (awslab.following)."""
+    folder = sandbox_dir()
+    stamp = []
+    for name in ("credentials.json", "account.json", "console-session.json"):
+        try:
+            found = os.stat(folder / name)
+        except OSError:
+            stamp.append(None)
+        else:
+            stamp.append((found.st_ino, found.st_size, found.st_mtime_ns))
+    return tuple(stamp)
 
 
 def lab_credentials() -> dict:

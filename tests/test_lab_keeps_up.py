@@ -1,0 +1,193 @@
+"""The lab keeps up with itself (issue 21): notebooks opened before an identity change follow
+it, a cell re-run after a clean-up works, and what a cell shows stays true."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NOTEBOOKS, outputs_text
+from tests.test_review import make_user, root_keys_present
+
+
+def run_with_more_cells(name: str, folder: Path, more: list[str], **parameters):
+    """Run notebooks/<name>.ipynb headless, in one kernel, with `more` code cells after its own
+    (a learner running cells again in the same kernel); return the executed notebook."""
+    import nbformat
+    import papermill
+
+    notebook = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    for source in more:
+        notebook.cells.append(nbformat.v4.new_code_cell(source))
+    source_path = folder / f"{name}-in.ipynb"
+    nbformat.write(notebook, str(source_path))
+    output = folder / f"{name}.ipynb"
+    papermill.execute_notebook(str(source_path), str(output), parameters=parameters,
+                               kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False,
+                               request_save_on_cell_execute=False)
+    return nbformat.read(str(output), as_version=4)
+
+
+def cell_text(cell) -> str:
+    return "\n".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+                     for o in cell.get("outputs", []))
+
+
+def errors(executed) -> list:
+    return [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+
+def _clean_up_cell(name: str = "99_clean_up") -> str:
+    import nbformat
+
+    notebook = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+    return next(c.source for c in notebook.cells if "CleanUpForm(" in c.source)
+
+
+@pytest.mark.parametrize("root_keys_left", [False, True], ids=["after-04", "root-keys-left"])
+def test_notebook_99_run_again_in_the_same_kernel_says_nothing_to_clean_up(fresh_account, tmp_path,
+                                                                          root_keys_left):
+    """Issue 21, 1: the clean-up deletes the user the kernel signed in as; running its cell
+    again (as the notebook says to) must say "Nothing to clean up", not InvalidClientTokenId."""
+    import awslab
+    from awslab import sandbox
+    from awslab.review import retire_root_access_keys, sign_in_as
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    if root_keys_left:
+        sandbox.set_lab_credentials(made["access_key_id"], made["secret_access_key"],
+                                    principal=f"user/{made['user_name']}")
+    else:
+        retire_root_access_keys(lab, sign_in_as(lab, "csv", made["user_name"]))
+    assert awslab.connect("sandbox").user_name == made["user_name"]
+
+    executed = run_with_more_cells("99_clean_up", tmp_path, [
+        _clean_up_cell(),  # the same cell, run again
+        "print(clean.listing.value)\nprint(clean.message.value)\nprint(lab.principal)",
+    ], auto_submit=True)
+    assert not errors(executed), errors(executed)
+    said = cell_text(executed.cells[-1])
+    assert "Nothing to clean up" in said
+    assert "This notebook now signs in as root" in said   # and says who it is now
+    assert said.strip().endswith("root")
+    assert "InvalidClientTokenId" not in outputs_text(executed)
+    assert made["secret_access_key"] not in outputs_text(executed)
+    assert made["user_name"] not in {u["UserName"] for u in
+                                     awslab.connect("sandbox").client("iam").list_users()["Users"]}
+
+
+def test_an_open_notebook_follows_notebook_04s_switch(fresh_account):
+    """Issue 21, 2: notebook 01 (its status panel) and 03 (a form) were opened as root; notebook
+    04, in another kernel, retires root's keys and the lab signs in as the new user. Check again
+    and the form work at once, without re-running their connect cell, and say who they are now."""
+    import awslab
+    from awslab.alias_and_regions import AliasForm
+    from awslab.review import retire_root_access_keys, sign_in_as
+    from awslab.root_user import RootStatus
+
+    lab01 = awslab.connect("sandbox")    # notebook 01's kernel
+    status = RootStatus(lab01)
+    status.refresh()
+    assert status.state.problems == [] and lab01.is_root
+    lab03 = awslab.connect("sandbox")    # notebook 03's kernel
+    alias = AliasForm(lab03, f"keeps-up-{lab03.account_id}")
+    made = make_user(lab01)
+
+    lab04 = awslab.connect("sandbox")    # notebook 04's kernel
+    retire_root_access_keys(lab04, sign_in_as(lab04, "csv", made["user_name"]))
+    assert root_keys_present(lab04) == 0
+
+    status.button.click()                # Check again
+    assert status.state.problems == [], status.state.problems
+    assert lab01.principal == f"user/{made['user_name']}"
+    assert f"This notebook now signs in as user/{made['user_name']}" in status.lines.value
+    assert "The root user has no access keys (AccountAccessKeysPresent = 0)." in status.lines.value
+    assert "InvalidClientTokenId" not in status.lines.value
+
+    alias.submit()
+    assert alias.error is None, alias.error
+    assert f"This notebook now signs in as user/{made['user_name']}" in alias.message.value
+    assert lab03.user_name == made["user_name"]
+    assert lab03.client("iam").list_account_aliases()["AccountAliases"] == [f"keeps-up-{lab03.account_id}"]
+    status.button.click()                # said once per change, kept in the panel
+    assert alias.message.value.count("now signs in as") == 1
+    assert f"now signs in as user/{made['user_name']}" in status.lines.value
+
+
+def test_a_lab_not_made_by_connect_keeps_its_identity(fresh_account):
+    """Only the lab's own sign-in follows the saved credentials: a Lab made for the new user's
+    keys (notebook 04's proof) or a root console session stays who it is."""
+    import awslab
+    from awslab import sandbox
+    from awslab.review import sign_in_as
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    proof = sign_in_as(lab, "csv", made["user_name"]).lab
+    other = copy.copy(lab)
+    other.following = None
+    sandbox.set_lab_credentials(made["access_key_id"], made["secret_access_key"],
+                                principal=f"user/{made['user_name']}")
+    assert lab.client("sts").get_caller_identity()["Arn"].endswith(f":user/{made['user_name']}")
+    assert other.client("sts").get_caller_identity()["Arn"].endswith(":root")
+    sandbox.credentials.forget_lab_credentials()
+    assert proof.client("sts").get_caller_identity()["Arn"].endswith(f":user/{made['user_name']}")
+    assert lab.client("sts").get_caller_identity()["Arn"].endswith(":root") and lab.is_root
+
+
+def test_following_costs_a_few_stat_calls(lab):
+    """A Lab looks at the saved credentials' files before each client: no file is read, no
+    call made, while nothing changed."""
+    import time
+
+    lab.client("iam")
+    started = time.perf_counter()
+    for _ in range(2000):
+        lab.client("iam")
+    each = (time.perf_counter() - started) / 2000
+    assert each < 0.001, f"{each * 1e6:.0f} µs per client"
+
+
+def test_01s_panel_is_green_only_when_no_row_is_red(fresh_account):
+    """Issue 21, 6: root's MFA on but its access keys left (a red row): the panel's border is red,
+    not green; once notebook 04 retired the keys, green."""
+    import awslab
+    from awslab.review import retire_root_access_keys, sign_in_as
+    from awslab.root_user import RootStatus
+    from tests.test_review import _enable_root_mfa
+
+    lab = awslab.connect("sandbox")
+    _enable_root_mfa(lab)
+    status = RootStatus(lab)
+    status.refresh()
+    assert "The root user has MFA" in status.lines.value and "✘" in status.lines.value
+    assert status.widget.layout.border.endswith("#d13212")
+    made = make_user(lab)
+    retire_root_access_keys(awslab.connect("sandbox"), sign_in_as(lab, "csv", made["user_name"]))
+    status.refresh()
+    assert "✘" not in status.lines.value, status.lines.value
+    assert status.widget.layout.border.endswith("#1d8102")
+
+
+def test_04_and_99_show_the_signed_in_banner(fresh_account, tmp_path):
+    """Issue 21, 4: the first cell of 04 and 99 shows who the lab signs in as (its banner was
+    not the cell's last expression, so nothing showed)."""
+    import nbformat
+    import papermill
+
+    for name in ("04_sign_in_and_review", "99_clean_up"):
+        notebook = nbformat.read(str(NOTEBOOKS / f"{name}.ipynb"), as_version=4)
+        first = next(i for i, c in enumerate(notebook.cells) if "awslab.connect(" in c.source)
+        notebook.cells = notebook.cells[:first + 1]   # up to the connect cell
+        path = tmp_path / f"{name}-in.ipynb"
+        nbformat.write(notebook, str(path))
+        papermill.execute_notebook(str(path), str(tmp_path / f"{name}.ipynb"), kernel_name="python3",
+                                   cwd=str(NOTEBOOKS), progress_bar=False)
+        executed = nbformat.read(str(tmp_path / f"{name}.ipynb"), as_version=4)
+        connect = executed.cells[first]
+        html = " ".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}))
+                        for o in connect.outputs)
+        assert "awslab-banner" in html or "Signed in as" in html, (name, connect.outputs)
