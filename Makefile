@@ -31,8 +31,9 @@ $(STAMP): requirements.txt requirements-dev.txt constraints-dev.txt pyproject.to
 
 setup: $(STAMP) ## make the virtual environment
 
+# PORT=N: JupyterLab's port (default 8888, or AWSLAB_LAB_PORT): make lab PORT=8890
 lab: $(STAMP) ## start the sandbox and open JupyterLab on notebooks/00_setup.ipynb
-	$(BIN)/awslab lab
+	$(BIN)/awslab lab$(if $(PORT), --port $(PORT))
 
 # Tests run in TEST_WORKERS processes (pytest-xdist), each with its own AWSLAB_HOME and
 # sandbox; a test file stays in one process, and the longest files start first (in the order

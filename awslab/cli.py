@@ -79,11 +79,15 @@ def cmd_lab(args) -> int:
 
     root = notebooks_dir().parent
     with socket.socket(socket.AF_INET6 if ":" in args.ip else socket.AF_INET) as probe:
+        # As JupyterLab binds (SO_REUSEADDR): a port whose last connections wait out TIME_WAIT
+        # after a stop is free; one something listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((args.ip, args.port))
         except OSError as error:
             raise LabError(f"JupyterLab cannot listen on {args.ip} port {args.port} ({error.strerror}): "
-                           "choose another port with `awslab lab --port N`.", code=Code.PortTaken) from None
+                           "choose another port with `make lab PORT=N` (or `awslab lab --port N`).",
+                           code=Code.PortTaken) from None
     started_sandbox = False
     if args.target == "sandbox":
         from awslab import sandbox
