@@ -49,7 +49,11 @@ def cmd_sandbox(args) -> int:
     if args.action == "status":
         info = sandbox.running()
         if info is None:
-            print("sandbox not running (start it with `awslab sandbox start`)")
+            from awslab.sandbox.process import why_not_running
+
+            held = why_not_running()  # its old port now answers for someone else
+            print(f"sandbox not running: {held}" if held else
+                  "sandbox not running (start it with `awslab sandbox start`)")
             return 1
         creds = sandbox.lab_credentials()
         print(f"sandbox running: {info.endpoint} (account {info.account_id}, pid {info.pid}); "

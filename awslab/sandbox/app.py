@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from awslab.sandbox import wire
+from awslab.sandbox import ownership, wire
 from awslab.sandbox.account import Account
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
 QUERY_SERVICES = {"iam", "sts", "ec2", "sns", "sqs", "cloudformation", "rds", "elasticache"}
 # Signing names of the JSON-protocol services the sandbox serves or may answer.
@@ -174,6 +176,10 @@ class SandboxApp:
         # WSGI layers around the whole app, innermost first (persistence.py: an answer waits
         # until its change is saved); the server serves `wsgi()`.
         self.wrappers: list[Callable] = []
+        self.port: int | None = None  # set by listen()
+        self.key: bytes | None = None
+        self.extra_hosts = tuple(name.strip().lower() for name in
+                                 os.environ.get("AWSLAB_SANDBOX_HOSTS", "").split(",") if name.strip())
         self.route("/_awslab/health", self._health)
 
     def route(self, path: str, handler: Route) -> None:
@@ -194,13 +200,44 @@ class SandboxApp:
             app = wrap(app)
         return app
 
-    def _health(self, request: Request) -> Response:
-        import os
+    def listen(self, port: int, key: bytes) -> None:
+        """The port the server listens on and this home's key (server.main): the health
+        route's proof and the Host check use them."""
+        self.port, self.key = port, key
 
-        return json_response({"status": "ok", "account_id": self.account.account_id,
-                              "home": os.environ.get("AWSLAB_HOME", ""), "pid": os.getpid()})
+    def _health(self, request: Request) -> Response:
+        """Alive; asked with a nonce, the proof that this is the sandbox of the AWSLAB_HOME
+        whose key it read, listening on this port (ownership.py). Nothing else: no account
+        id, home or pid for whoever asks."""
+        answer = {"status": "ok"}
+        nonce = request.args.get("nonce", "")
+        if self.key is not None and self.port is not None and ownership.valid_nonce(nonce):
+            answer["proof"] = ownership.proof(self.key, nonce, self.port)
+        return json_response(answer)
+
+    def _host_allowed(self, host: str) -> bool:
+        """127.0.0.1, localhost, [::1] or a name in AWSLAB_SANDBOX_HOSTS, on the sandbox's port:
+        a page in the learner's browser that rebinds its own name to 127.0.0.1 sends its name."""
+        name, colon, port = host.strip().lower().rpartition(":")
+        if not colon or not port.isdigit() or (self.port is not None and int(port) != self.port):
+            return False
+        return name in LOOPBACK_NAMES or name in self.extra_hosts
+
+    def _wrong_host(self, environ) -> Response:
+        host = environ.get("HTTP_HOST", "")
+        message = (f"The sandbox answers only requests addressed to 127.0.0.1, localhost or [::1] on "
+                   f"its own port, not to {host[:100]!r}.")
+        if environ.get("PATH_INFO", "").startswith("/_awslab/"):
+            return json_response({"error": "InvalidHostHeader", "message": message}, 400)
+        if "json" in environ.get("CONTENT_TYPE", ""):
+            return Response(json.dumps({"__type": "InvalidHostHeader", "message": message}), status=400,
+                            content_type="application/json",
+                            headers={"x-amzn-ErrorType": "InvalidHostHeader"})
+        return aws_error(None, 400, "InvalidHostHeader", message)
 
     def __call__(self, environ, start_response):
+        if not self._host_allowed(environ.get("HTTP_HOST", "")):
+            return self._wrong_host(environ)(environ, start_response)
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_awslab/"):
             key = path.rstrip("/")
@@ -210,7 +247,9 @@ class SandboxApp:
                     if request.problem is not None:
                         raise SandboxCallError(request.problem.code, request.problem.message,
                                                request.problem.status)
-                    response = self.signed_routes[key](request, self.authenticate(request))
+                    caller = self.authenticate(request)
+                    _authenticated(environ)
+                    response = self.signed_routes[key](request, caller)
                 elif key in self.routes:
                     response = self.routes[key](_Http(environ))
                 else:
@@ -230,7 +269,20 @@ class SandboxApp:
             response = handler(request)
             if response is not None:
                 return response(environ, start_response)
+            if handler is self.gate and request.caller is not None:
+                _authenticated(environ)
         return self.moto_app(environ, start_response)
+
+
+# Set in a request's environ by lifetime.py: called once the request is proven to come from
+# someone (the gate let it through, or a signed sandbox call): only those keep a sandbox awake.
+AUTHENTICATED = "awslab.authenticated"
+
+
+def _authenticated(environ) -> None:
+    note = environ.get(AUTHENTICATED)
+    if note is not None:
+        note()
 
 
 def json_body(request: Request | AwsRequest) -> dict:

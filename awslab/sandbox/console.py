@@ -56,7 +56,10 @@ def _signed(lab, path: str, payload: dict | None = None) -> dict:
 
 def _request(endpoint: str, path: str, payload: dict | None = None, *, credentials=None,
              region: str = "us-east-1", hints: dict | None = None) -> dict:
-    url = endpoint.rstrip("/") + path
+    from awslab.sandbox.ownership import endpoint_for
+
+    # Passwords and the console secret go only to this home's own sandbox (ownership.py).
+    url = endpoint_for(endpoint) + path
     data = None if payload is None else json.dumps(payload).encode()
     headers = {"Content-Type": "application/json"} if data is not None else {}
     method = "GET" if data is None else "POST"

@@ -4,8 +4,9 @@ A sandbox runs detached from any kernel (so a kernel can restart), which on a sh
 machine must not mean forever. It stops by itself, its account kept as with `awslab sandbox
 stop` (the next `awslab.connect` or `awslab sandbox start` starts it again):
 
-- when nobody uses it: no request for AWSLAB_SANDBOX_IDLE_SECONDS (default 7200, two hours;
-  0 or less: never);
+- when nobody uses it: no authenticated request (one the gate let through, or a signed
+  sandbox call; an unsigned or refused one does not count) for AWSLAB_SANDBOX_IDLE_SECONDS
+  (default 7200, two hours; 0 or less: never);
 - when the process it serves ends: `awslab sandbox start` names one (`--watch-pid`): the
   JupyterHub single-user server the starter runs under (found by walking up from the
   starter to the outermost process of this user whose environment has JUPYTERHUB_USER, as
@@ -131,16 +132,30 @@ class Lifetime:
         self.done = threading.Event()
 
     def wrap(self, app):
+        """Only a request proven to come from someone (the app calls environ[AUTHENTICATED]:
+        the gate let it through, or a signed sandbox call) holds off the idle stop: anyone
+        on the machine can send unsigned ones."""
+        from awslab.sandbox.app import AUTHENTICATED
+
         def noted(environ, start_response):
+            counted = []
+
+            def authenticated():
+                if not counted:
+                    counted.append(True)
+                    with self.lock:
+                        self.busy += 1
+
+            environ[AUTHENTICATED] = authenticated
             with self.lock:
-                self.busy += 1
-                self.trimmed = False
+                self.trimmed = False  # any request may leave memory to hand back
             try:
                 return app(environ, start_response)
             finally:
-                with self.lock:
-                    self.busy -= 1
-                    self.last = time.monotonic()
+                if counted:
+                    with self.lock:
+                        self.busy -= 1
+                        self.last = time.monotonic()
 
         return noted
 

@@ -1,7 +1,8 @@
 """Start, find, stop and reset the sandbox server process.
 
 State under AWSLAB_HOME/sandbox: account.json (the account and root's keys, 0600),
-server.json (pid, port, endpoint of the running server), server.log, and the
+server.json (pid, port, endpoint of the running server), server.log, server.key (the
+secret the server proves it is this home's with, ownership.py; 0600, kept by reset), and the
 credentials the lab signs its calls with (credentials.py).
 """
 
@@ -9,15 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,24 +64,42 @@ def log_path() -> Path:
     return _dir() / "server.log"
 
 
-def _health(endpoint: str, timeout: float = 2.0) -> dict | None:
-    try:
-        with urllib.request.urlopen(endpoint + "/_awslab/health", timeout=timeout) as answer:
-            return json.loads(answer.read())
-    except (OSError, ValueError, urllib.error.URLError):
-        return None
-
-
 def running() -> SandboxInfo | None:
-    """The sandbox of this AWSLAB_HOME, if it runs and answers its health check."""
+    """The sandbox of this AWSLAB_HOME, if it runs where server.json says and proves it is
+    ours (ownership.py: the port may now be another user's program, or another home's sandbox)."""
+    from awslab.sandbox.account import Account
+    from awslab.sandbox.ownership import NotOurs, verify
+
     state = read_json(server_state_path())
-    if not state:
+    if not state or not isinstance(state.get("endpoint"), str):
         return None
-    health = _health(state["endpoint"])
-    # The port may now belong to another AWSLAB_HOME's sandbox: check it is ours.
-    if not health or health.get("pid") != state.get("pid") or health.get("home") != str(lab_home()):
+    try:
+        verify(state["endpoint"], lab_home())
+    except NotOurs:
         return None
-    return SandboxInfo(state["endpoint"], state["port"], state["pid"], health["account_id"])
+    account = Account.load()
+    if account is None:
+        return None
+    return SandboxInfo(state["endpoint"], state["port"], state["pid"], account.account_id)
+
+
+def why_not_running() -> str | None:
+    """When server.json names a sandbox that does not prove itself: who holds its port now,
+    in one sentence (None when nothing answers there, or when it runs)."""
+    from awslab.sandbox.ownership import NotOurs, verify
+
+    state = read_json(server_state_path())
+    if not state or not isinstance(state.get("endpoint"), str):
+        return None
+    try:
+        verify(state["endpoint"], lab_home())
+    except NotOurs as refused:
+        if refused.kind == "nothing":
+            return None
+        holder = f"a program of {refused.who}" if refused.who else "a program that cannot prove it is yours"
+        return (f"port {refused.port}, where it ran last, is held by {holder}, not your sandbox; "
+                "start yours with `awslab sandbox start` (it picks a free port).")
+    return None
 
 
 @contextlib.contextmanager
@@ -129,6 +145,9 @@ def _start(port: int | None, strict: bool | None) -> SandboxInfo:
         from awslab.sandbox.account import load_or_create
 
         load_or_create()  # the account exists before the server or the lab reads it
+        from awslab.sandbox.ownership import server_key
+
+        server_key(lab_home())  # the key the server proves it is ours with (ownership.py)
         env = dict(os.environ, AWSLAB_HOME=str(lab_home()), PYTHONUNBUFFERED="1")
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                      "AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
@@ -235,7 +254,7 @@ def reset(port: int | None = None) -> SandboxInfo:
         forget_account(old.account_id)
     with _lock():
         for name in os.listdir(_dir()):
-            if name in ("lock", "server.log"):
+            if name in ("lock", "server.log", "server.key"):  # the key is the home's, not the account's
                 continue
             target = _dir() / name
             if target.is_dir():

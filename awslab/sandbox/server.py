@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import signal
@@ -103,6 +104,137 @@ def warm_up(app, account) -> None:
             log.exception("warm-up %s failed", service)
 
 
+# Connections. The server gives each connection a thread: a socket that sends nothing, or
+# half a request, must not hold one for ever, nor may one local user take them all.
+CONNECTION_SECONDS = 10.0   # AWSLAB_SANDBOX_CONNECTION_SECONDS
+WRITE_SECONDS = 30.0        # an answer the client does not read
+OTHER_USER_CONNECTIONS = 16   # at once, per Unix user other than the sandbox's own (loopback)
+OWN_USER_CONNECTIONS = 128    # the learner's own kernels and shells
+ALL_CONNECTIONS = 256
+
+
+def connection_seconds() -> float:
+    """How long a connection may wait before its request's first byte (between requests
+    too), and then how long the whole request (head and body) may take to arrive."""
+    try:
+        return max(0.1, float(os.environ.get("AWSLAB_SANDBOX_CONNECTION_SECONDS") or CONNECTION_SECONDS))
+    except ValueError:
+        return CONNECTION_SECONDS
+
+
+class _TimedReader(io.RawIOBase):
+    """The connection's input with deadlines: CONNECTION_SECONDS for a request's first byte,
+    then CONNECTION_SECONDS for all of it (so one byte now and then keeps nothing open)."""
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        handler, sock = self.handler, self.handler.connection
+        if handler.request_deadline is None:
+            sock.settimeout(handler.connection_seconds)
+        else:
+            left = handler.request_deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request did not arrive in time")
+            sock.settimeout(left)
+        count = sock.recv_into(buffer)
+        if handler.request_deadline is None and count:
+            handler.request_deadline = time.monotonic() + handler.connection_seconds
+        return count
+
+
+class _TimedWriter(io.BufferedIOBase):
+    def __init__(self, sock):
+        self.sock = sock
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.sock.settimeout(WRITE_SECONDS)
+        self.sock.sendall(data)
+        with memoryview(data) as view:
+            return view.nbytes
+
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+
+def _handler_class():
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class Handler(MotoRequestHandler):
+        def setup(self):
+            super().setup()
+            self.connection_seconds = self.server.connection_seconds
+            self.request_deadline = None
+            self.rfile.close()  # the plain file the base class made (it holds the socket open)
+            self.rfile = io.BufferedReader(_TimedReader(self))
+            self.wfile = _TimedWriter(self.connection)
+
+        def handle_one_request(self):
+            self.request_deadline = None  # the next request's clock starts with its first byte
+            super().handle_one_request()
+
+        def log_error(self, format, *args):
+            if format.startswith("Request timed out"):
+                return  # a silent socket closed: expected, and not worth a line each
+            super().log_error(format, *args)
+
+    return Handler
+
+
+def _server_class():
+    from werkzeug.serving import ThreadedWSGIServer
+
+    from awslab.sandbox.ownership import peer_uid
+
+    class BoundedServer(ThreadedWSGIServer):
+        """Connections counted per client (the Unix user at the other end of a loopback
+        connection, where Linux says; else its address): over the bound, closed at once."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.connection_seconds = connection_seconds()
+            self.counting = threading.Lock()
+            self.open: dict[int, object] = {}   # id(socket): its client
+            self.per_client: dict[object, int] = {}
+            self.refused = 0
+
+        def verify_request(self, request, client_address) -> bool:
+            uid = peer_uid(self.server_address[:2], client_address[:2])
+            client = ("uid", uid) if uid is not None else ("address", client_address[0])
+            limit = OWN_USER_CONNECTIONS if uid == os.geteuid() else (
+                OTHER_USER_CONNECTIONS if uid is not None else OWN_USER_CONNECTIONS)
+            with self.counting:
+                if len(self.open) >= ALL_CONNECTIONS or self.per_client.get(client, 0) >= limit:
+                    self.refused += 1
+                    if self.refused in (1, 10, 100) or self.refused % 1000 == 0:
+                        log.warning("refused a connection from %s %s: it has %s open (%s refused so far)",
+                                    *client, self.per_client.get(client, 0), self.refused)
+                    return False
+                self.open[id(request)] = client
+                self.per_client[client] = self.per_client.get(client, 0) + 1
+            return True
+
+        def shutdown_request(self, request) -> None:
+            with self.counting:
+                client = self.open.pop(id(request), None)
+                if client is not None:
+                    left = self.per_client[client] - 1
+                    if left:
+                        self.per_client[client] = left
+                    else:
+                        del self.per_client[client]
+            super().shutdown_request(request)
+
+    return BoundedServer
+
+
 def bind(port: int, strict: bool) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     # A sandbox restarted on its old port must not wait for the old connections' TIME_WAIT.
@@ -130,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lifetime.one_malloc_arena()
 
+    from awslab.home import lab_home
     from awslab.sandbox.account import load_or_create, sandbox_dir
     from awslab.sandbox.process import write_server_state
 
@@ -148,14 +281,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"port {args.port} is taken ({error.strerror})", file=sys.stderr)
         return 3
 
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
-    from werkzeug.serving import make_server
+    from awslab.sandbox.ownership import server_key
 
     app = build_app(account)
     warm_up(app, account)
-    server = make_server("127.0.0.1", sock.getsockname()[1], app.wsgi(), threaded=True,
-                         request_handler=MotoRequestHandler, fd=sock.fileno())
+    server = _server_class()("127.0.0.1", sock.getsockname()[1], app.wsgi(), _handler_class(),
+                             fd=sock.fileno())
     port = server.socket.getsockname()[1]
+    app.listen(port, server_key(lab_home()))
 
     def shutdown(signum, frame):
         log.info("stopping (signal %s)", signum)
