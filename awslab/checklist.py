@@ -339,7 +339,9 @@ def _users_mfa(facts: Facts, check: Check):
     if missing:
         return FAIL, (f"Console users without MFA: {_names(missing)} (notebook 02's optional MFA "
                       "step, or the console, adds a device).")
-    return PASS, f"All {len(console)} console users have MFA."
+    if len(console) == 1:
+        return PASS, f"The one console user, {console[0]['user']}, has MFA."
+    return PASS, f"All {len(console)} console users have MFA: {_names([r['user'] for r in console])}."
 
 
 def _keys_at_setup(facts: Facts, check: Check):
@@ -423,7 +425,8 @@ def _security_contact(facts: Facts, check: Check):
     if contact is None:
         check.fix = "security_contact"
         return FAIL, ("No security contact is registered: AWS's security notices reach the primary "
-                      "contact only (the form below registers one).")
+                      "contact only (notebook 04's security contact form registers one; in the console: "
+                      "account menu, Account, Alternate contacts).")
     return PASS, f"Security contact: {describe(contact)}."
 
 

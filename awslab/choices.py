@@ -25,25 +25,48 @@ class Choice:
     parameter: str
     value: str
     why: str  # "record", "parameter", "default"
+    missing: bool = False     # a value set in the parameters cell that names nothing in the account
+    made: str | None = None   # then, what notebook 02 made, if anything
 
     def sentence(self) -> str:
         kind = KINDS[self.parameter]
         if self.why == "record":
             return f"{kind} {self.value}: the one notebook 02 made (from the lab's record)"
         if self.why == "parameter":
-            return f"{kind} {self.value}: as set in the parameters cell ({self.parameter})"
+            said = f"{kind} {self.value}: as set in the parameters cell ({self.parameter})"
+            if not self.missing:
+                return said
+            made = f"; notebook 02 made {kind} {self.made}" if self.made else ""
+            return f"{said}, but this account has no {kind} {self.value}{made}"
         return (f"{kind} {self.value}: the default; the lab's record has no {kind} from notebook 02 "
                 "in this account yet")
 
 
 def choose(lab, parameter: str, value: str) -> Choice:
     default = declared(MADE_IN)[parameter].default
-    if value != default:
-        return Choice(parameter, value, "parameter")
     made = record.latest(lab.account_id, KINDS[parameter]) if lab.account_id else None
+    if value != default:
+        return Choice(parameter, value, "parameter", missing=_missing(lab, KINDS[parameter], value),
+                      made=made if made != value else None)
     if made is not None:
         return Choice(parameter, made, "record")
     return Choice(parameter, value, "default")
+
+
+def _missing(lab, kind: str, name: str) -> bool:
+    """True only when IAM says there is no such user or group (not when it could not tell)."""
+    from botocore.exceptions import ClientError
+
+    from awslab.errors import Code, code_of
+
+    iam = lab.client("iam")
+    try:
+        iam.get_user(UserName=name) if kind == "user" else iam.get_group(GroupName=name, MaxItems=1)
+    except ClientError as error:
+        return code_of(error) == Code.NoSuchEntity
+    except Exception:
+        return False
+    return False
 
 
 def carry_over(lab, **parameters: str) -> tuple[str, ...]:

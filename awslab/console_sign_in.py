@@ -265,6 +265,7 @@ class ConsoleSignInForm(Form):
         return result
 
     def show_result(self, step: ConsoleStep) -> None:
+        accepted = "The MFA code was accepted" if self.step.next == "mfa_code" else "Password accepted"
         self.step = step
         with self.quietly():
             self.code.value = ""
@@ -277,7 +278,7 @@ class ConsoleSignInForm(Form):
         if step.next == "new_password":
             self.button.description = "Set the new password and sign in"
             self._check_rules()
-            self.say(None, "Password accepted. You must choose a new password.")
+            self.say(None, f"{accepted}. You must choose a new password.")
             return
         self._password = ""
         self.password.clear()
@@ -291,7 +292,9 @@ class ConsoleSignInForm(Form):
                      " (remember it: the .csv still holds the first one)")
             rows.append(line(True, "A new password was chosen; PasswordResetRequired is cleared",
                              where.strip(" ()")))
-        rows.append(line(True, "PasswordLastUsed is now", "the credential report shows it too"))
+        rows.append(line(True, "The user's PasswordLastUsed now records this sign-in (iam get-user shows it)",
+                         "the credential report's password_last_used too, from IAM's next report "
+                         "(it makes one at most every four hours)"))
         self.after.children = (W.HTML("".join(rows)),)
         self.button.description = "Signed in"
         self.button.disabled = True

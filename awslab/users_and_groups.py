@@ -53,7 +53,7 @@ from awslab.record import LAB_TAG
 
 __all__ = [
     "ADMIN_POLICY_ARN", "CHANGE_PASSWORD_ARN", "DEFAULT_GROUP_NAME", "DEFAULT_USER_NAME", "LAB_TAG", "GroupForm", "NewKey", "NewUser",
-    "UserForm", "WhatYouHaveNow",
+    "UserForm", "WhatYouHaveNow", "optional_user_mfa",
     "aws_managed_policies", "create_admin_group", "create_another_access_key", "create_user",
     "credentials_csv_path", "describe_group", "describe_user", "group_name_problem", "group_policies", "plan_user",
     "resolve_policy", "save_cli_profile", "search_policies", "tags_problem", "user_name_problem",
@@ -437,7 +437,8 @@ class GroupForm(Form):
         return self.result.group_name if self.result is not None else self.name.value.strip()
 
     def build(self) -> list:
-        self.name = W.Text(value=self._group_name, description="Group name", continuous_update=False,
+        # Judged as you type, as the user form's name is (each change reads the group: GetGroup).
+        self.name = W.Text(value=self._group_name, description="Group name", continuous_update=True,
                            style={"description_width": "8em"}, layout=W.Layout(width="32em"))
         self.name.add_class("awslab-group-name")
         self.search = W.Text(description="Search", placeholder="Filter AWS managed policies by name",
@@ -1032,6 +1033,7 @@ class UserForm(Form):
         self.created_name: str | None = None  # the user this form created
         self.shown_user: dict | None = None  # the user shown below the form (created, or there already)
         self.listeners: list = []  # called when the form shows a user (WhatYouHaveNow)
+        self.summary: W.HTML | None = None  # the user's state under the credentials panel
         self._observing = False
         super().__init__(lab, auto_submit=auto_submit)
         for group_form in list(GroupForm.live):
@@ -1285,9 +1287,31 @@ class UserForm(Form):
         self.say(True, f"Created the user {new.user_name}: {len(new.steps)} steps done.")
         panel = self._credentials_panel(new.user_name, new.console_url, new.access_key_id, new.password,
                                         new.secret_access_key, new.csv_path, new.csv_text())
-        self.after.children = (panel, W.HTML(_user_html(new.described())))
+        self.summary = W.HTML(_user_html(new.described()))
+        self.after.children = (panel, self.summary)
         self.shown_user = new.described()
         self._tell()
+
+    def user_changed(self, changed: str | None = None) -> None:
+        """Another form changed the user shown below (notebook 02's MFA step assigned it a
+        device): show it as it is now, not as it was created. After the lab's own assignment
+        (`changed="user_mfa"`) only its MFA devices are read again."""
+        if self.shown_user is None:
+            return
+        name = self.shown_user["name"]
+        if changed == "user_mfa":
+            devices = self.lab.client("iam").list_mfa_devices(UserName=name)["MFADevices"]
+            info = dict(self.shown_user, mfa_devices=[d["SerialNumber"] for d in devices])
+        else:
+            info = describe_user(self.lab, name)
+        if info is None:
+            return
+        if self.summary is not None and self.summary in self.after.children:
+            self.summary.value = _user_html(info)
+            self.shown_user = info
+            self._tell()
+        else:
+            self.show_existing()
 
     def _credentials_panel(self, user_name, url, key_id, password, secret, csv_path, csv_text) -> W.VBox:
         rows: list = [W.HTML(f"<h4 style='margin:4px 0'>Credentials for {html.escape(user_name)}</h4>"),
@@ -1370,7 +1394,7 @@ class UserForm(Form):
         another.add_class("awslab-another-key")
         another.on_click(lambda _b: self.another_key())
         csv_path = credentials_csv_path(self.lab.account_id, name)
-        kept = (f"The lab's copy of the credentials is {csv_path} (mode 0600)." if csv_path.exists()
+        kept = (f"The lab's copy of the credentials is {csv_path} (readable only by you)." if csv_path.exists()
                 else "The lab has no credentials file for this user.")
         earlier = (" (made earlier by this lab)" if record.was_created(self.lab.account_id, "user", name)
                    else " (this lab did not create it)")
@@ -1411,7 +1435,8 @@ class UserForm(Form):
         panel = self._credentials_panel(name, row.get("Console login link", console_url(self.lab)), new.access_key_id,
                                         None, new.secret_access_key, new.csv_path, new.csv_path.read_text())
         info = describe_user(self.lab, name)
-        self.after.children = (panel, W.HTML(_user_html(info)) if info else W.HTML())
+        self.summary = W.HTML(_user_html(info) if info else "")
+        self.after.children = (panel, self.summary)
         return new
 
     def show(self) -> None:
@@ -1428,6 +1453,29 @@ class UserForm(Form):
             exists = False
         if self.auto_submit and not exists:
             self.submit()
+
+
+# ---------------------------------------------------------------------------- optional MFA
+
+def optional_user_mfa(lab, user_form: UserForm, add_mfa, *, auto_submit: bool = False):
+    """Notebook 02's optional step. With `add_mfa`, the MFA form for the user the form above
+    made (its summary there follows the assignment); without it, a sentence saying the step is
+    skipped and how to take it. A wrong type ("yes") gets one sentence (awslab.notebooks.check)."""
+    from awslab.notebooks import check
+
+    name = user_form.current_user_name
+    if not check("add_mfa", add_mfa):
+        text = (f"Skipped: add_mfa is False, so {name} gets no MFA device here. To add one, set "
+                "add_mfa = True in the parameters cell, run that cell, then this one (or, in the "
+                f"console: IAM, Users, {name}, Security credentials, Assign MFA device).")
+        display({"text/html": note(text), "text/plain": text}, raw=True)
+        return None
+    from awslab.mfa import VirtualMfaForm
+
+    form = VirtualMfaForm(lab, user_name=name, auto_submit=auto_submit)
+    form.on_assigned(user_form.user_changed)
+    form.show()
+    return form
 
 
 # ---------------------------------------------------------------------------- what you have now

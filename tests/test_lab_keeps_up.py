@@ -191,3 +191,90 @@ def test_04_and_99_show_the_signed_in_banner(fresh_account, tmp_path):
         html = " ".join(str(o.get("data", {}).get("text/html", "")) + str(o.get("data", {}))
                         for o in connect.outputs)
         assert "awslab-banner" in html or "Signed in as" in html, (name, connect.outputs)
+
+
+# Issue 21, 6 and 12: what a cell shows stays true.
+
+def _check(checks, cis: str):
+    return next(c for c in checks if c.cis == cis or c.id == cis)
+
+
+def test_02s_user_summary_follows_its_mfa_and_04s_console_says_what_it_accepted(fresh_account, capsys):
+    """02: the optional MFA cell, skipped, says so and how to take it; taken, the user's summary
+    under Create user shows the device (not "MFA devices none"). 04: after the MFA code the console
+    says the code was accepted (not "Password accepted"), and the sign-in's last line is a whole
+    sentence. The checklist says "The one console user ... has MFA", not "All 1 console users"."""
+    import awslab
+    from awslab.checklist import run_checklist
+    from awslab.console_sign_in import ConsoleSignInForm, simulated_code
+    from awslab.users_and_groups import UserForm, optional_user_mfa
+
+    lab = awslab.connect("sandbox")
+    form = UserForm(lab, "mfa-learner", groups=[], auto_submit=True)
+    form.show()
+    assert form.error is None and "MFA devices" in form.summary.value
+
+    assert optional_user_mfa(lab, form, False) is None
+    shown = capsys.readouterr().out
+    assert "Skipped: add_mfa is False" in shown and "add_mfa = True" in shown
+
+    mfa = optional_user_mfa(lab, form, True, auto_submit=True)
+    assert mfa.error is None and mfa.result
+    summary = form.summary.value
+    devices = summary.split("MFA devices", 1)[1].split("</div>", 1)[0]
+    assert "none" not in devices and "mfa-learner" in devices, devices
+
+    console = ConsoleSignInForm(lab, "mfa-learner")
+    console.submit()
+    assert console.step.next == "mfa_code" and "Password accepted" in console.message.value
+    console.code.value = simulated_code(lab, "mfa-learner")
+    console.submit()
+    assert console.step.next == "new_password", console.message.value
+    assert "The MFA code was accepted. You must choose a new password." in console.message.value
+    assert "Password accepted" not in console.message.value
+    console.new_password.value = console.confirm.value = "A-new-Password-for-2026!"
+    console.submit()
+    assert console.error is None and console.step.next is None, console.message.value
+    said = console.after.children[-1].value
+    assert "PasswordLastUsed now records this sign-in" in said and "is now<" not in said
+
+    mfa_row = _check(run_checklist(lab), "1.9")
+    assert mfa_row.why == "The one console user, mfa-learner, has MFA."
+
+
+def test_the_checklist_speaks_to_a_terminal_too_and_a_named_user_that_is_not_there_says_so(fresh_account, capsys):
+    """`awslab check` in a terminal names no "form below"; 04 and 99 given a user name that the
+    account does not have say so (and what notebook 02 made), not just "as set in the parameters cell"."""
+    import awslab
+    from awslab.checklist import print_checklist
+    from awslab.choices import choose
+
+    lab = awslab.connect("sandbox")
+    print_checklist("sandbox")
+    printed = capsys.readouterr().out
+    assert "No security contact is registered" in printed
+    assert "below" not in printed and "above" not in printed
+
+    make_user(lab, "alice", "team-admins")
+    bob = choose(lab, "user_name", "bob")
+    assert bob.value == "bob"
+    assert bob.sentence() == ("user bob: as set in the parameters cell (user_name), but this account "
+                              "has no user bob; notebook 02 made user alice")
+    lab.client("iam").create_user(UserName="carol")
+    assert choose(lab, "user_name", "carol").sentence() == "user carol: as set in the parameters cell (user_name)"
+    assert choose(lab, "group_name", "team-admins").sentence() == (
+        "group team-admins: as set in the parameters cell (group_name)")
+
+
+def test_02s_group_hint_follows_each_keystroke(fresh_account):
+    """The group name is judged as it is typed (continuous_update), as the user name is: "admin
+    group" is refused at once, not after leaving the field."""
+    import awslab
+    from awslab.users_and_groups import GroupForm, UserForm
+
+    lab = awslab.connect("sandbox")
+    group = GroupForm(lab, "administrators", "AdministratorAccess")
+    user = UserForm(lab, "someone")
+    assert group.name.continuous_update is True and user.user_name.continuous_update is True
+    group.name.value = "admin group"
+    assert "does not exist yet" not in group.existing.value and "admin group" in group.existing.value
