@@ -216,10 +216,14 @@ class SandboxApp:
         return json_response(answer)
 
     def _host_allowed(self, host: str) -> bool:
-        """127.0.0.1, localhost, [::1] or a name in AWSLAB_SANDBOX_HOSTS, on the sandbox's port:
-        a page in the learner's browser that rebinds its own name to 127.0.0.1 sends its name."""
-        name, colon, port = host.strip().lower().rpartition(":")
-        if not colon or not port.isdigit() or (self.port is not None and int(port) != self.port):
+        """127.0.0.1, localhost, [::1] or a name in AWSLAB_SANDBOX_HOSTS, on the sandbox's port
+        (or with no port: a browser always names a port other than 80): a page in the learner's
+        browser that rebinds its own name to 127.0.0.1 still sends its own name."""
+        host = host.strip().lower()
+        name, colon, port = host.rpartition(":")
+        if not colon or not port.isdigit() or name.count(":") and not name.endswith("]"):
+            name, port = host, None  # no port (an IPv6 address in brackets keeps its colons)
+        elif self.port is not None and int(port) != self.port:
             return False
         return name in LOOPBACK_NAMES or name in self.extra_hosts
 
