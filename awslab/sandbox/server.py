@@ -5,7 +5,9 @@ any kernel. It loads the account from AWSLAB_HOME/sandbox/account.json, installs
 awslab's additions beside moto, binds 127.0.0.1 (the requested port, or a free one
 when the default is taken), writes server.json once it answers, and stops cleanly on
 SIGTERM, or by itself when nobody uses it or the JupyterHub server it serves ends
-(lifetime.py), keeping the account either way.
+(lifetime.py), keeping the account either way. Each connection gets a thread, within
+bounds: its request must arrive in time (CONNECTION_SECONDS), and each other local user may
+hold only a few at once (BoundedServer), so nobody can tie the server up.
 """
 
 from __future__ import annotations
