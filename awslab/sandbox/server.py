@@ -190,6 +190,20 @@ def _handler_class():
     return Handler
 
 
+def _all_connections() -> int:
+    """ALL_CONNECTIONS, or fewer when the open-files limit would be reached first (the
+    journal, the log and the modules need some too)."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return ALL_CONNECTIONS
+    if soft == resource.RLIM_INFINITY:
+        return ALL_CONNECTIONS
+    return max(8, min(ALL_CONNECTIONS, soft - 64))
+
+
 def _server_class():
     from werkzeug.serving import ThreadedWSGIServer
 
@@ -213,7 +227,7 @@ def _server_class():
             limit = OWN_USER_CONNECTIONS if uid == os.geteuid() else (
                 OTHER_USER_CONNECTIONS if uid is not None else OWN_USER_CONNECTIONS)
             with self.counting:
-                if len(self.open) >= ALL_CONNECTIONS or self.per_client.get(client, 0) >= limit:
+                if len(self.open) >= _all_connections() or self.per_client.get(client, 0) >= limit:
                     self.refused += 1
                     if self.refused in (1, 10, 100) or self.refused % 1000 == 0:
                         log.warning("refused a connection from %s %s: it has %s open (%s refused so far)",
