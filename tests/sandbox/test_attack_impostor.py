@@ -261,13 +261,17 @@ def test_after_sigkill_status_start_env_and_connect_never_adopt_the_impostor(hom
     assert fake.given_secrets() == []
 
 
-def test_start_on_a_port_an_impostor_holds_picks_another(home, impostors):
+def test_connect_and_start_with_the_usual_port_held_by_an_impostor_pick_another(home, impostors,
+                                                                               monkeypatch):
     user = _second_user()
     info = box.start()
     _kill(info.pid)  # server.json still names this port and pid
     fake = impostors(info, home, user)
-    started = box.start(info.port, strict=False)  # preferred, not required (as `awslab.connect` asks)
-    assert started.port != info.port and started.account_id == info.account_id
+    monkeypatch.setenv("AWSLAB_SANDBOX_PORT", str(info.port))  # the port it prefers (4599 by default)
+    lab = awslab.connect("sandbox")
+    assert lab.endpoint_url != info.endpoint and lab.account_id == info.account_id
+    started = box.start(info.port, strict=False)  # preferred, not required
+    assert started.port != info.port and started.endpoint == lab.endpoint_url
     assert box.running() == started
     assert fake.given_secrets() == []
 
