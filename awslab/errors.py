@@ -6,7 +6,6 @@ The traceback goes to the log (`awslab.log`), never into a form.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 
@@ -183,23 +182,13 @@ def explain(error: BaseException, doing: str | None = None) -> str:
 
 def _service_of(error) -> str:
     """The IAM action prefix of the failed operation (iam, sts, account, ...)."""
+    from awslab import aws_model
+
     operation = getattr(error, "operation_name", "") or ""
-    for service, operations in _operations().items():
-        if operation in operations:
+    for service in ("iam", "sts", "account", "organizations"):
+        if operation in aws_model.operation_names(service):
             return service
     return "iam"
-
-
-@functools.lru_cache(maxsize=1)
-def _operations() -> dict[str, frozenset[str]]:
-    import botocore.session
-
-    loader = botocore.session.get_session().get_component("data_loader")
-    found = {}
-    for service in ("iam", "sts", "account", "organizations"):
-        model = loader.load_service_model(service, "service-2")
-        found[service] = frozenset(model["operations"])
-    return found
 
 
 def _clean(text: str) -> str:

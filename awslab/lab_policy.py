@@ -34,13 +34,13 @@ def policy_actions() -> set[str]:
 @functools.lru_cache(maxsize=1)
 def _operations() -> dict[str, set[str]]:
     """snake_case method name -> {"iam:CreateUser", ...}."""
-    import botocore.session
     from botocore import xform_name
 
-    loader = botocore.session.get_session().get_component("data_loader")
+    from awslab import aws_model
+
     found: dict[str, set[str]] = {}
     for service, prefix in SERVICES.items():
-        for operation in loader.load_service_model(service, "service-2")["operations"]:
+        for operation in sorted(aws_model.operation_names(service)):
             found.setdefault(xform_name(operation), set()).add(f"{prefix}:{operation}")
     return found
 
