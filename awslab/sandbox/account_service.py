@@ -4,8 +4,11 @@ AWS serves them as POST /<operation> with a JSON body. An addition registers eac
 operation it answers with `@operation("/listRegions", "ListRegions")`: a function of the
 request's JSON body that returns the answer's body or raises `Refused`. The dispatcher
 checks `AccountId` as AWS does for a standalone account (12 digits; another account is
-not a member of an organization; this account's own id is refused), answers under the
-sandbox's lock, and gives a path nobody serves a 404 naming it.
+not a member of an organization; this account's own id is refused), then every constraint
+AWS's model declares for the operation's input (awslab/aws_model.py: required members,
+lengths, patterns, ranges, enumerations; 400 ValidationException listing the fields), answers
+under the sandbox's lock, and gives a path nobody serves a 404 naming it. Every answer
+carries a request id (x-amzn-RequestId), as AWS's do.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Callable
 
 from werkzeug.wrappers import Response
 
+from awslab import aws_model
 from awslab.sandbox.app import aws_error, json_response
 from awslab.sandbox.state import LOCK
 
@@ -40,6 +44,23 @@ def invalid(fields: list[dict]) -> Refused:
                        for field in fields)
     return Refused(400, "ValidationException",
                    f"{count} validation error{'s' if count > 1 else ''} detected: {detail}", fields)
+
+
+def model_problems(name: str, body: dict) -> list[dict]:
+    """The fields of `body` that break the model of operation `name`, as fieldList entries."""
+    return [{"name": problem.path, "message": _field_message(problem)}
+            for problem in aws_model.problems("account", name, body)]
+
+
+def _field_message(problem: aws_model.Problem) -> str:
+    low, high = problem.limit if problem.kind == "length" else (None, None)
+    if low is not None and high is not None:
+        return f"Member must have length between {low} and {high}"
+    if problem.kind == "pattern":
+        pattern = str(problem.limit)
+        return ("Member must satisfy regular expression pattern: "
+                + (pattern if pattern.startswith("^") else f"^{pattern}$"))
+    return problem.constraint
 
 
 def operation(path: str, name: str):
@@ -87,10 +108,15 @@ def install(app) -> None:
             body = {}
         try:
             _check_account_id(body, account_id)
+            problems = model_problems(served[0], body)
+            if problems:
+                raise invalid(problems)
             with LOCK:
                 answer = served[1](body)
         except Refused as refused:
             return error(request, refused)
-        return json_response(answer)
+        response = json_response(answer)
+        response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
+        return response
 
     app.add_filter(account_calls)

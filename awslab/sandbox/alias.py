@@ -1,7 +1,8 @@
 """Account alias: validated, unique across "AWS", one per account.
 
 AWS: an alias matches `^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$` (3 to 63 characters)
-or gets `ValidationError`; an alias another account holds gets `EntityAlreadyExists`
+or gets `ValidationError` (validation.py checks it, from AWS's model, before this module
+sees the request); an alias another account holds gets `EntityAlreadyExists`
 ("The account alias <alias> already exists."); an account has one alias, and creating
 a new one replaces the old (the old sign-in URL stops working). DeleteAccountAlias must
 name the current alias (`NoSuchEntity` otherwise). moto 5.2.5 accepts any alias.
@@ -12,16 +13,11 @@ accounts: a learner can practise "your first choice may not be available".
 
 from __future__ import annotations
 
-import re
-
 from moto.iam.exceptions import EntityAlreadyExists, NoSuchEntity
 from moto.iam.models import IAMBackend
 
-from awslab.sandbox import patches, validation
+from awslab.sandbox import patches
 from awslab.sandbox.state import current
-
-ALIAS_PATTERN = r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
-_ALIAS = re.compile(ALIAS_PATTERN)
 
 # Taken by "other accounts" in the sandbox: common first choices.
 HELD_ELSEWHERE = frozenset({
@@ -30,13 +26,8 @@ HELD_ELSEWHERE = frozenset({
 })
 
 
-def alias_problems(alias) -> list[str]:
-    return validation.problems(alias, "accountAlias", ALIAS_PATTERN, _ALIAS, 3, 63)
-
-
 @patches.wraps(IAMBackend, "create_account_alias")
 def create_account_alias(original, self, alias):
-    validation.check(alias_problems(alias))
     if alias in self.account_aliases:
         return None
     if alias in HELD_ELSEWHERE:

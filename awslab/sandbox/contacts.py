@@ -6,7 +6,8 @@ alternate contacts, one each for BILLING, OPERATIONS and SECURITY
 (GetAlternateContact, PutAlternateContact, DeleteAlternateContact). An alternate contact
 that was never put, or was deleted, gives 404 ResourceNotFoundException "No contact of the
 inputted alternate contact type found."; a field that breaks the API's constraints gives
-400 ValidationException with reason fieldValidationFailed and the field named. Without
+400 ValidationException with reason fieldValidationFailed and the field named (checked
+from AWS's model by account_service.py before these functions run). Without
 AccountId a call is about the caller's own account (the sandbox's account belongs to no
 organization, so another account's id is refused, as for the Region calls).
 
@@ -18,8 +19,7 @@ primary contact of a new sandbox account is a fictional one (a 555-01xx phone nu
 
 from __future__ import annotations
 
-import re
-
+from awslab import aws_model
 from awslab.sandbox.account_service import Refused, invalid, operation
 from awslab.sandbox.state import STATE, changed
 
@@ -34,20 +34,9 @@ PRIMARY = {  # the contact a new sandbox account was "made" with
     "CountryCode": "US",
     "PhoneNumber": "+1 206-555-0100",
 }
-# name -> (required, min, max, pattern): botocore's account model, as of moto 5.2.5's botocore.
-CONTACT_FIELDS = {
-    "FullName": (True, 1, 50, None), "AddressLine1": (True, 1, 60, None),
-    "AddressLine2": (False, 1, 60, None), "AddressLine3": (False, 1, 60, None),
-    "City": (True, 1, 50, None), "StateOrRegion": (False, 1, 50, None),
-    "DistrictOrCounty": (False, 1, 50, None), "PostalCode": (True, 1, 20, None),
-    "CountryCode": (True, 2, 2, None), "PhoneNumber": (True, 1, 20, r"[+][\s0-9()-]+"),
-    "CompanyName": (False, 1, 50, None), "WebsiteUrl": (False, 1, 256, None),
-}
-ALTERNATE_FIELDS = {
-    "Name": (True, 1, 64, None), "Title": (True, 1, 50, None),
-    "EmailAddress": (True, 1, 254, r"[\s]*[\w+=.#|!&-]+@[\w.-]+\.[\w]+[\s]*"),
-    "PhoneNumber": (True, 1, 25, r"[\s0-9()+-]+"),
-}
+ALTERNATE_FIELDS = ("Name", "Title", "EmailAddress", "PhoneNumber")  # kept for each type
+
+
 def _contacts() -> dict:
     return STATE.setdefault("contacts", {})
 
@@ -60,32 +49,8 @@ def alternates() -> dict[str, dict]:
     return _contacts().setdefault("alternate", {})
 
 
-def _problems(values: dict, fields: dict, where: str = "") -> list[dict]:
-    found = []
-    for name, (required, low, high, pattern) in fields.items():
-        value = values.get(name)
-        path = f"{where}{name[:1].lower()}{name[1:]}"
-        if value is None:
-            if required:
-                found.append({"name": path, "message": "Member must not be null"})
-            continue
-        if not isinstance(value, str):
-            found.append({"name": path, "message": "Member must be a string"})
-        elif not low <= len(value) <= high:
-            found.append({"name": path, "message": f"Member must have length between {low} and {high}"})
-        elif pattern and not re.fullmatch(pattern, value):
-            found.append({"name": path, "message": "Member must satisfy regular expression pattern: "
-                                                   f"^{pattern}$"})
-    return found
-
-
 def _contact_type(body: dict) -> str:
-    kind = body.get("AlternateContactType")
-    if kind not in TYPES:
-        message = ("Member must not be null" if kind is None else
-                   "Member must satisfy enum value set: [" + ", ".join(TYPES) + "]")
-        raise invalid([{"name": "alternateContactType", "message": message}])
-    return kind
+    return body["AlternateContactType"]  # present and one of TYPES: the model was checked
 
 
 @operation("/getContactInformation", "GetContactInformation")
@@ -98,10 +63,8 @@ def put_contact_information(body: dict) -> dict:
     given = body.get("ContactInformation")
     if not isinstance(given, dict):
         raise invalid([{"name": "contactInformation", "message": "Member must not be null"}])
-    problems = _problems(given, CONTACT_FIELDS, "contactInformation.")
-    if problems:
-        raise invalid(problems)
-    _contacts()["primary"] = {k: v for k, v in given.items() if k in CONTACT_FIELDS}
+    fields = aws_model.members("account", "ContactInformation")
+    _contacts()["primary"] = {k: v for k, v in given.items() if k in fields}
     changed()
     return {}
 
@@ -117,14 +80,7 @@ def get_alternate_contact(body: dict) -> dict:
 
 @operation("/putAlternateContact", "PutAlternateContact")
 def put_alternate_contact(body: dict) -> dict:
-    kind = body.get("AlternateContactType")
-    problems = _problems(body, ALTERNATE_FIELDS)
-    try:
-        _contact_type(body)
-    except Refused as refused:
-        problems = refused.fields + problems
-    if problems:
-        raise invalid(problems)
+    kind = _contact_type(body)
     alternates()[kind] = {name: body[name] for name in ALTERNATE_FIELDS}
     changed()
     return {}

@@ -5,7 +5,8 @@ that breaks the account's password policy with `PasswordPolicyViolation`. With n
 set, AWS's default applies: at least 8 characters, at least three of uppercase letters,
 lowercase letters, numbers and symbols (! @ # $ % ^ & * ( ) _ + - = [ ] { } | '), and not
 the user's name. moto 5.2.5 drops the flag and accepts any password; its
-UpdateLoginProfile also clears the password when only the flag is sent.
+UpdateLoginProfile also clears the password when only the flag is sent. A password policy
+whose passwords do not expire is answered without MaxPasswordAge, as AWS answers it.
 
 `iam:ChangePassword` (moto has none): an IAM user changes its own password; the old one
 is checked, the new one must meet the policy (and not be one of the last
@@ -17,6 +18,7 @@ password_last_changed says when a password was last set (moto: the user's creati
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import string
@@ -100,6 +102,18 @@ def update_login_profile(original, self, user_name, password, password_reset_req
     if password is not None:
         _password_changed(user_name, password)
     return result
+
+
+@patches.wraps(IAMBackend, "get_account_password_policy")
+def get_account_password_policy(original, self):
+    """Without MaxPasswordAge, passwords do not expire and AWS leaves the field out (its range
+    is 1 to 1095); moto keeps 0 and sends `MaxPasswordAge: 0`, which auditors read as set."""
+    policy = original(self)
+    if policy.max_password_age:
+        return policy
+    shown = copy.copy(policy)
+    shown.max_password_age = None
+    return shown
 
 
 # When a password was last set and used, and the ones used before (for PasswordReusePrevention).

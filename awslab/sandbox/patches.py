@@ -14,7 +14,9 @@ idempotent (applying twice wraps once). tests/sandbox/test_moto_contract.py walk
 the parameters the wrapper was written for.
 
 A moto module's data the sandbox has no use for is let go the same way, registered with
-`releases(module, name, replacement, why)` and replaced by `apply()`.
+`releases(module, name, replacement, why)` and replaced by `apply()`; a module-level
+function whose answer the sandbox shapes otherwise (moto's request ids) is replaced with
+`replaces(module, name, replacement, why)`, the same mechanism.
 
 Request-level behaviour (who is calling, may they) is not here: it sits in one layer in
 front of moto's app (gate.py).
@@ -67,6 +69,12 @@ def releases(module: str, name: str, replacement: object, why: str) -> None:
     """Register: once applied, `module.name` is `replacement` (the module's data is let go)."""
     if not any(r.module == module and r.name == name for r in RELEASES):
         RELEASES.append(Release(module, name, replacement, why))
+
+
+def replaces(module: str, name: str, replacement: Callable, why: str) -> None:
+    """Register: once applied, the function `module.name` is `replacement` (for the module's
+    own callers, which look the name up in the module when they run)."""
+    releases(module, name, replacement, why)
 
 
 def wraps(owner: type, name: str) -> Callable[[Callable], Callable]:

@@ -6,7 +6,8 @@ a user's inline policies together at most 2,048 characters ("Maximum policy size
 2048 bytes exceeded for user <name>"), a group's 5,120, a role's 10,240, a managed
 policy 6,144 ("Cannot exceed quota for PolicySize: 6144"), all `LimitExceeded`. moto
 5.2.5 validates the grammar only in part and has no size quotas. The grammar is
-policy.parse's, the one the gate evaluates with.
+policy.parse's, the one the gate evaluates with. A managed policy's name is unique in the
+account regardless of case (validation.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from moto.iam.exceptions import LimitExceededException, MalformedPolicyDocument
 from moto.iam.models import IAMBackend
 
-from awslab.sandbox import patches, policy
+from awslab.sandbox import patches, policy, validation
 
 INLINE_LIMITS = {"user": 2048, "group": 5120, "role": 10240}
 MANAGED_LIMIT = 6144
@@ -70,6 +71,7 @@ def put_role_policy(original, self, role_name, policy_name, policy_json):
 @patches.wraps(IAMBackend, "create_policy")
 def create_policy(original, self, description, path, policy_document, policy_name, tags):
     check_managed(policy_document)
+    validation.policy_name_taken(self, policy_name)  # in any case, on any path
     return original(self, description, path, policy_document, policy_name, tags)
 
 

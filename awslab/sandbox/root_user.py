@@ -48,6 +48,7 @@ from moto.iam.exceptions import IAMException
 from moto.iam.models import AccountSummary, IAMBackend
 from moto.iam.responses import IamResponse
 
+from awslab import aws_model
 from awslab.sandbox import last_used, mfa, patches, validation
 from awslab.sandbox.account import RootKey, new_access_key_id, new_secret_access_key
 from awslab.sandbox.app import SandboxCallError, aws_error, json_body, json_response
@@ -304,8 +305,8 @@ def _create_route(account):
         _require_root(caller)
         name = str(data.get("device_name") or "root-account-mfa-device")
         try:
-            validation.check(validation.problems(name, "virtualMFADeviceName",
-                                                 validation.NAME_PATTERN, validation._NAME, 1, 226))
+            validation.check(aws_model.problems("iam", "CreateVirtualMFADevice",
+                                                {"VirtualMFADeviceName": name}))
             with LOCK:
                 device = iam_backend(account.account_id).create_virtual_mfa_device(name, "/")
                 root_devices()[device.serial_number] = {"enabled": None}
