@@ -92,9 +92,12 @@ def _second_user() -> tuple[int, int] | None:
     try:
         found = pwd.getpwnam(IMPOSTOR_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                        IMPOSTOR_USER], check=True, capture_output=True)
-        found = pwd.getpwnam(IMPOSTOR_USER)
+        made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                               IMPOSTOR_USER], capture_output=True, text=True)
+        try:
+            found = pwd.getpwnam(IMPOSTOR_USER)  # made now, or by another test process meanwhile
+        except KeyError:
+            pytest.skip(f"could not make the second Unix user {IMPOSTOR_USER}: {made.stderr.strip()}")
     return found.pw_uid, found.pw_gid
 
 
