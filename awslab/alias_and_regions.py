@@ -363,15 +363,15 @@ CONSOLE_SIGN_IN_NOTEBOOK = "04_sign_in_and_review.ipynb"
 _LINK = 'style="color:#0972d3;text-decoration:underline"'  # JupyterLab's own CSS hides links in widgets
 
 
-def _sign_in_url(lab, url: str, css: str, where: bool = True) -> W.Widget:
+def _sign_in_url(lab, url: str, css: str, where: bool = True, why: bool = True) -> W.Widget:
     """A sign-in URL to copy. On a real account, with a link that opens it. In the sandbox the
     URL names no real AWS account (an alias there may even be someone else's on AWS), so it is
-    text, with a link to where the sandbox simulates that page (`where`): notebook 04's console
-    sign-in."""
+    text (saying so unless `why` is False: said once for URLs shown together), with a link to
+    where the sandbox simulates that page (`where`): notebook 04's console sign-in."""
     if lab.sandbox:
-        shown = (f'<div class="{css}" style="margin:2px 0"><code>{html.escape(url)}</code> '
-                 f'<span style="color:{GREY}">(the address your account would have on AWS; the sandbox '
-                 "is not on AWS, so there it belongs to another account or to none)</span></div>")
+        said = (f' <span style="color:{GREY}">(the address your account would have on AWS; the sandbox '
+                "is not on AWS, so there it belongs to another account or to none)</span>" if why else "")
+        shown = f'<div class="{css}" style="margin:2px 0"><code>{html.escape(url)}</code>{said}</div>'
         if where:
             shown += (f'<div style="margin:2px 0 6px 0">The sandbox simulates the sign-in page in '
                       f'<a href="{CONSOLE_SIGN_IN_NOTEBOOK}" target="_blank" rel="noopener" {_LINK}>'
@@ -535,7 +535,7 @@ class AliasForm(Form):
             W.HTML("<b>Your sign-in URL</b> (on a real account, bookmark it: IAM users sign in there):"),
             _sign_in_url(self.lab, result["sign_in_url"], "awslab-sign-in-url", where=False),
             W.HTML("<b>The account-id URL</b> keeps working too:"),
-            _sign_in_url(self.lab, result["account_url"], "awslab-account-url"),
+            _sign_in_url(self.lab, result["account_url"], "awslab-account-url", why=False),  # said above
         ]),)
 
     def show(self) -> None:

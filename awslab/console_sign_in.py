@@ -161,7 +161,7 @@ class ConsoleSignInForm(Form):
         self.confirm = PasswordInput(label="Confirm new password")
         self.rules = W.HTML()
         self.keep_in_csv = W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto"), description=(
-            "Keep the new password in the lab's .csv (mode 0600) in place of the first one"))
+            "Keep the new password in the lab's .csv (readable only by you) in place of the first one"))
         for box in (self.new_password, self.confirm):
             box.on_change(self._check_rules)
         for box in (self.password, self.new_password, self.confirm):
@@ -201,7 +201,7 @@ class ConsoleSignInForm(Form):
         """The policy's rules, each marked as the new password meets it, as you type."""
         new, again = self.new_password.value, self.confirm.value
         policy = self._policy()
-        problem = password_problem(policy, new, self.user_name.value) if new else None
+        problem = password_problem(policy, new, self.user_name.value, with_policy=False) if new else None
         rows = [line(None, rule) for rule in self.step.rules]
         if new:
             rows.append(line(problem is None, "Meets the account's password policy", problem or ""))

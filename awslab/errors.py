@@ -16,6 +16,9 @@ class LabError(Exception):
     """A refused step, told in one sentence: what happened and what to do next."""
 
     def __init__(self, sentence: str, *, code: str | None = None):
+        from awslab.log import redact
+
+        sentence = redact(sentence)  # never a secret the lab holds, whatever a sentence quotes
         super().__init__(sentence)
         self.sentence = sentence
         self.code = code
@@ -134,7 +137,15 @@ def action_of(service: str, operation: str) -> str:
 
 
 def explain(error: BaseException, doing: str | None = None) -> str:
-    """One sentence for any error from a step. `doing` names the step ("creating the user")."""
+    """One sentence for any error from a step. `doing` names the step ("creating the user").
+    Never a secret: what the lab holds, and anything shaped like a secret access key or a
+    session token, is scrubbed from it (an error can quote what it was given: awslab.log.scrub)."""
+    from awslab.log import scrub
+
+    return scrub(_explain(error, doing))
+
+
+def _explain(error: BaseException, doing: str | None) -> str:
     if isinstance(error, LabError):
         return error.sentence
     lead = f"While {doing}, " if doing else ""

@@ -82,10 +82,12 @@ def _kinds(password: str) -> dict[str, bool]:
     }
 
 
-def password_problem(policy: PasswordPolicy, password: str | None, user_name: str = "") -> str | None:
-    """One sentence saying how `password` breaks the policy (never quoting it), or None."""
+def password_problem(policy: PasswordPolicy, password: str | None, user_name: str = "", *,
+                     with_policy: bool = True) -> str | None:
+    """One sentence saying how `password` breaks the policy (never quoting it), or None. Without
+    `with_policy` the sentence leaves out the policy itself (for a form that shows it beside)."""
     password = password or ""
-    rule = f"; {policy.describe()}"
+    rule = f"; {policy.describe()}" if with_policy else ""
     if not password:
         return "Type a password, or choose an auto-generated one."
     if len(password) > MAX_LENGTH:

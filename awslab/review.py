@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,13 +97,35 @@ def keys_from_profile(profile: str) -> UserKeys:
                     profile=profile, session_token=frozen.token)
 
 
+KEY_ID_SHAPE = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")   # an access key ID: 20 characters
+SECRET_SHAPE = re.compile(r"^[A-Za-z0-9+/]{40}$")           # a secret access key: 40
+
+
+def looks_like_key_id(value: str) -> bool:
+    return bool(KEY_ID_SHAPE.match(value or ""))
+
+
 def keys_typed(access_key_id: str, secret_access_key: str) -> UserKeys:
     """Keys pasted into the form's masked fields."""
     access_key_id, secret_access_key = (access_key_id or "").strip(), (secret_access_key or "").strip()
+    if not looks_like_key_id(access_key_id):
+        keep_out_of_logs(access_key_id)  # perhaps a secret, pasted into the key ID's field
     if not access_key_id or not secret_access_key:
         raise LabError("Paste both the access key ID and the secret access key (from the .csv "
                        "notebook 02 let you download).", code=Code.MissingKeys)
     return UserKeys(access_key_id, secret_access_key, "typed", "the fields")
+
+
+def refuse_swapped(keys: UserKeys) -> None:
+    """The slip of a key ID and a secret swapped gets its own sentence, before anything is sent."""
+    if looks_like_key_id(keys.secret_access_key) and not looks_like_key_id(keys.access_key_id):
+        keep_out_of_logs(keys.access_key_id)
+        where = ("paste the access key ID (20 characters, starting with AKIA) in the first field and "
+                 "the secret access key (40 characters) in the second" if keys.source == "typed" else
+                 f"check {keys.where}: the access key ID has 20 characters and starts with AKIA, the "
+                 "secret access key has 40")
+        raise LabError(f"The key ID and the secret look swapped: {where}; nothing was sent to AWS.",
+                       code=Code.InvalidInput)
 
 
 # Proving them.
@@ -136,6 +159,7 @@ def _session_for(lab: Lab, keys: UserKeys):
 def prove_keys(lab: Lab, keys: UserKeys) -> SignedIn:
     """GetCallerIdentity with the new user's keys: its ARN (an IAM user of this account), or
     a LabError saying why not. Changes nothing."""
+    refuse_swapped(keys)
     session = _session_for(lab, keys)
     user_lab = Lab(lab.target, lab.region, "", "", "", session, endpoint_url=lab.endpoint_url,
                    profile=keys.profile, confirm_account_id=lab.confirm_account_id)
@@ -363,7 +387,8 @@ class SignInForm(Form):
         self.parts = {"csv": W.VBox([self.user_name, self.csv_note]),
                       "profile": W.VBox([self.profile]),
                       "typed": W.VBox([self.access_key_id, self.secret,
-                                       W.HTML(note("The fields are cleared once the keys are checked."))])}
+                                       W.HTML(note("The secret is cleared once the keys are checked; when AWS "
+                                                   "refuses only the secret, the key ID stays."))])}
 
         def toggle(_change=None):
             for name, box in self.parts.items():
@@ -393,20 +418,31 @@ class SignInForm(Form):
         return sign_in_as(self.lab, **values)
 
     def submit(self):
+        result = None
         try:
             result = super().submit()
-        finally:  # pasted keys never stay in the widgets (whose state a notebook can save)
+        finally:  # a pasted secret never stays in the widgets (whose state a notebook can save)
             with self.quietly():
                 self.secret.value = ""
-                self.access_key_id.value = ""
+                # The key ID is no secret: when AWS knew it and refused only the secret, it
+                # stays, so that only the secret is pasted again.
+                if result is not None or not self._only_the_secret_wrong():
+                    self.access_key_id.value = ""
         if result is None and self.error is not None:
             # The fields the refused keys came from, marked until the learner changes one.
             fields = {"csv": [self.user_name], "profile": [self.profile],
                       "typed": [self.access_key_id, self.secret]}[self.source.value]
+            if self._only_the_secret_wrong():
+                fields = [self.secret]
             for refused in fields:
                 self.mark_invalid(refused, True)
             self.focus(fields[0])
         return result
+
+    def _only_the_secret_wrong(self) -> bool:
+        """Pasted keys refused with SignatureDoesNotMatch: AWS knows the key ID, not that secret."""
+        return (self.source.value == "typed" and bool(self.error) and "SignatureDoesNotMatch" in self.error
+                and looks_like_key_id(self.access_key_id.value.strip()))
 
     def show_result(self, signed: SignedIn) -> None:
         rows = [line(True, f"AWS says these keys are {signed.arn}", "an IAM user, not the root user")]

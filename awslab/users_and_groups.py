@@ -622,7 +622,7 @@ class UserPlan:
             out.append(("Group membership", group))
         if self.programmatic_access:
             out.append(("Access key", "one, Active (the secret access key is shown once)"))
-        out.append(("Credentials file", "the .csv the console offers, kept under AWSLAB_HOME (mode 0600)"))
+        out.append(("Credentials file", "the .csv the console offers, kept under AWSLAB_HOME (readable only by you)"))
         return out
 
 
@@ -1220,7 +1220,7 @@ class UserForm(Form):
         # The typed password was used and cleared when this user was created: nothing to judge.
         used = password == "" and name == getattr(self, "created_name", None)
         if values["console_access"] and password is not None and self.policy is not None and not used:
-            problem = password_problem(self.policy, password, name)
+            problem = password_problem(self.policy, password, name, with_policy=False)  # shown below it
         self._judge(self.password, self.password_message, problem)
         # The first tag row that makes the tags wrong is the one marked.
         pairs, bad, problem = [], None, None
@@ -1322,7 +1322,7 @@ class UserForm(Form):
                              (line(None, "Access key ID", key_id) if key_id else ""))]
         if self.auto_submit:
             rows.append(W.HTML(note(f"Headless run: the password and secret access key are not shown; they are in "
-                                    f"{csv_path} (mode 0600, for notebook 04).")))
+                                    f"{csv_path} (readable only by you, for notebook 04).")))
         else:
             rows.append(W.HTML(note("This is the only time the password and secret access key can be seen or "
                                     "downloaded. Save them now; if you lose them, you can only replace them.",
@@ -1334,7 +1334,7 @@ class UserForm(Form):
             shown.append(SecretDownload("Download .csv", csv_path.name, csv_text))
             self.secret_widgets += shown
             rows += shown
-            rows.append(W.HTML(note(f"The lab also keeps a copy in {csv_path} (mode 0600).")))
+            rows.append(W.HTML(note(f"The lab also keeps a copy in {csv_path} (readable only by you).")))
         if key_id and secret:
             rows.append(self._profile_row(user_name, key_id, secret))
         panel = W.VBox(rows, layout=W.Layout(border=f"2px solid {GREEN}", padding="6px"))

@@ -278,3 +278,81 @@ def test_02s_group_hint_follows_each_keystroke(fresh_account):
     assert group.name.continuous_update is True and user.user_name.continuous_update is True
     group.name.value = "admin group"
     assert "does not exist yet" not in group.existing.value and "admin group" in group.existing.value
+
+
+# Bad input at the edges: no message, log or output ever carries a secret.
+
+SLASHED = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"   # a secret's shape, with "/" as half have
+
+
+def _log_text() -> str:
+    from awslab.home import lab_home
+
+    path = lab_home() / "awslab.log"
+    return path.read_text() if path.exists() else ""
+
+
+def test_key_id_and_secret_swapped_get_their_own_sentence_and_no_secret_is_repeated(fresh_account):
+    import awslab
+    from awslab.a11y import tag
+    from awslab.review import SignInForm
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab, write_csv=False)
+    form = SignInForm(lab, made["user_name"], source="typed")
+    form.access_key_id.value, form.secret.value = made["secret_access_key"], made["access_key_id"]
+    form.submit()
+    assert form.error.startswith("The key ID and the secret look swapped:"), form.error
+    assert "nothing was sent to AWS" in form.error
+    assert form.access_key_id.value == "" and form.secret.value == ""  # the secret was in the ID's field
+    for said in (form.error, form.message.value, _log_text()):
+        assert made["secret_access_key"] not in said
+
+    # Issue 21, 11: one wrong character in the secret keeps the key ID; only the secret is refused.
+    wrong = made["secret_access_key"][:-1] + ("A" if made["secret_access_key"][-1] != "A" else "B")
+    form.access_key_id.value, form.secret.value = made["access_key_id"], wrong
+    form.submit()
+    assert "SignatureDoesNotMatch" in form.error
+    assert form.access_key_id.value == made["access_key_id"] and form.secret.value == ""
+    assert form.aria.invalid == [tag(form.secret)]
+    assert wrong not in form.message.value and wrong not in _log_text()
+    form.secret.value = made["secret_access_key"]
+    assert form.submit() is not None and form.error is None
+    assert form.access_key_id.value == "" and form.secret.value == ""
+
+
+def test_every_error_sentence_and_log_line_is_scrubbed_of_secrets(fresh_account):
+    """Whatever an error quotes (AWS's message, an exception's text), a secret the lab holds or
+    anything shaped like a secret access key never reaches a sentence or the log."""
+    from botocore.exceptions import ClientError
+
+    import awslab
+    from awslab.errors import LabError, explain
+    from awslab.forms import Form
+    from awslab.log import keep_out_of_logs
+
+    scope = f"'{SLASHED}/20261206/us-east-1/sts/aws4_request'"
+    answer = {"Error": {"Code": "IncompleteSignature", "Message": f"Credential should have five parts, not {scope}"}}
+    said = explain(ClientError(answer, "GetCallerIdentity"), "checking the new user's keys")
+    assert SLASHED not in said and "[redacted]" in said and "IncompleteSignature" in said
+    said = explain(RuntimeError(f"Unable to parse response, not {scope}"), "checking the new user's keys")
+    assert SLASHED not in said and "something unexpected went wrong" in said
+    assert explain(RuntimeError(f"bad {SLASHED}.")).count("[redacted]") == 1
+
+    held = "a-password-the-lab-holds-7"
+    keep_out_of_logs(held)
+    assert held not in LabError(f"The password {held} is refused.").sentence
+    # Names and paths are not secrets: left as they are.
+    kept = "User awslab-admin at arn:aws:iam::123456789012:user/awslab-admin, key AKIAIOSFODNN7EXAMPLE"
+    assert explain(RuntimeError(kept)).count("[redacted]") == 0
+
+    class Failing(Form):
+        def action(self):
+            raise RuntimeError(f"the parser quoted {scope} and {held}")
+
+    form = Failing(awslab.connect("sandbox"))
+    form.submit()
+    assert SLASHED not in form.error and held not in form.error
+    log = _log_text()
+    assert "the parser quoted" in log  # the traceback went to the log ...
+    assert SLASHED not in log and held not in log  # ... scrubbed
