@@ -226,5 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     except LabError as error:
         print(f"awslab: {error.sentence}", file=sys.stderr)
         return 2
+    except OSError as error:  # a folder or file the lab cannot use (read-only, full, ...)
+        where = f" {error.filename}" if error.filename else ""
+        print(f"awslab: the lab could not use{where} ({error.strerror or error}): make AWSLAB_HOME "
+              "writable by you (or set AWSLAB_HOME to a folder of your own) and try again.",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

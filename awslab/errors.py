@@ -49,6 +49,7 @@ class Code:
     EnabledByDefault = "EnabledByDefault"
     EntityAlreadyExists = "EntityAlreadyExists"
     ExpiredToken = "ExpiredToken"
+    HomeNotPrivate = "HomeNotPrivate"
     InvalidAlias = "InvalidAlias"
     InvalidClientTokenId = "InvalidClientTokenId"
     InvalidInput = "InvalidInput"

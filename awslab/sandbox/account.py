@@ -18,16 +18,15 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from awslab.home import lab_home, read_json, write_json_private
+from awslab.home import check_private_file, lab_home, private_dir, read_json, write_json_private
 
 REGION = "us-east-1"
 _ALNUM = string.ascii_uppercase + "234567"
 
 
 def sandbox_dir() -> Path:
-    path = lab_home() / "sandbox"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    """AWSLAB_HOME/sandbox: made 0700, used only while it is the learner's own (home.py)."""
+    return private_dir(lab_home() / "sandbox")
 
 
 def new_access_key_id(prefix: str = "AKIA") -> str:
@@ -99,7 +98,15 @@ def account_path() -> Path:
     return sandbox_dir() / "account.json"
 
 
+# The sandbox's saved account, which its server unpickles (persistence.py).
+SAVED_STATE = ("state.pickle", "journal")
+
+
 def load_or_create() -> Account:
+    """The account (made when there is none). NotPrivate (home.py) when account.json or the
+    saved state the sandbox would unpickle is not the learner's own, before anything loads it."""
+    for name in SAVED_STATE:
+        check_private_file(sandbox_dir() / name)
     account = Account.load()
     if account is None:
         account = Account.new()

@@ -31,8 +31,12 @@ When the change cannot be written (the disk is full, the folder read-only), the 
 answered with one sentence saying so (HTTP 507, `ServiceFailure`), and the account in
 memory goes back to the last saved snapshot: as it was, and as it is on disk.
 
-The files are this user's own (0700 folder, 0600 files), written and read only by this
-user's sandbox process, which is why unpickling them is acceptable.
+Unpickling runs whatever code the file names, so a file is unpickled only when it is this
+user's own and no one else may write to it, in a folder that is this user's own and no one
+else may change (AWSLAB_HOME and its sandbox/ folder, home.py): owner and mode are checked
+on the open file before a byte is read (home.read_private). Otherwise the sandbox does not
+start, with one sentence naming the file (home.NotPrivate; `awslab sandbox start` checks
+the same before it starts the server, account.load_or_create).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from pathlib import Path
 import moto
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
 
+from awslab.home import NotPrivate, read_private
 from awslab.sandbox import managed_policies
 from awslab.sandbox.account import RootKey, sandbox_dir
 from awslab.sandbox.state import LOCK, STATE, on_change
@@ -163,7 +168,7 @@ def _put_in_place(data: dict, account) -> bool:
 def records(path: Path):
     """(seq, snapshot) of every complete record of a journal, in order."""
     try:
-        raw = path.read_bytes()
+        raw = read_private(path)  # NotPrivate: someone else's file is never unpickled
     except FileNotFoundError:
         return
     offset = 0
@@ -239,7 +244,9 @@ class Keeper:
         path.with_name(path.name + ".tmp").unlink(missing_ok=True)
         if path.exists():
             try:
-                data = _read(path.read_bytes(), account_id)
+                data = _read(read_private(path), account_id)
+            except NotPrivate:
+                raise  # someone else's file: not read, not moved; the sandbox does not start
             except Exception as error:  # a state file that does not load must not stop the sandbox
                 log.warning("not loading %s: %s; starting with an empty account", path, error)
                 os.replace(path, path.with_name(path.name + ".bad"))
@@ -454,7 +461,7 @@ def _refuse(environ, start_response, sentence: str):
 def load(account_id: str, path: Path | None = None) -> dict | None:
     """The snapshot saved in `path` (default: state.pickle), unpickled, or None."""
     try:
-        return _read((path or state_path()).read_bytes(), account_id)
+        return _read(read_private(path or state_path()), account_id)
     except FileNotFoundError:
         return None
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from awslab.errors import Code, LabError, SandboxDown
-from awslab.home import lab_home, read_json, write_json_private
+from awslab.home import lab_home, private_dir, read_json, write_json_private
 
 DEFAULT_PORT = 4599
 START_TIMEOUT = 60.0
@@ -35,9 +35,7 @@ class SandboxInfo:
 
 
 def _dir() -> Path:
-    path = lab_home() / "sandbox"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    return private_dir(lab_home() / "sandbox")  # the learner's own, or NotPrivate (home.py)
 
 
 def server_state_path() -> Path:
