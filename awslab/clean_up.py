@@ -119,8 +119,9 @@ def _has_section(path: Path, section: str) -> bool:
     return re.search(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*$", text, re.M) is not None
 
 
-def remove_profile(profile: str, entry: dict | None = None) -> None:
-    """Remove one profile's sections from the AWS CLI files, keeping every other line."""
+def remove_profile(profile: str, entry: dict | None = None, account: str | None = None) -> None:
+    """Remove one profile's sections from the AWS CLI files, keeping every other line; a file
+    the lab created (recorded for `account`) that is left empty goes too."""
     from awslab.home import write_private
 
     for path, section in _profile_sections(profile, entry):
@@ -134,6 +135,29 @@ def remove_profile(profile: str, entry: dict | None = None) -> None:
             if not skipping:
                 kept.append(text_line)
         write_private(path, "".join(kept))
+        if account:
+            _drop_if_lab_made_and_empty(account, path)
+
+
+def _drop_if_lab_made_and_empty(account: str, path: Path) -> None:
+    """An AWS CLI file the lab created: removed once empty; forgotten once it holds only what
+    is not the lab's (the learner's own profiles: it stays theirs)."""
+    if not record.was_created(account, "cli_file", str(path)):
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        record.forget(account, "cli_file", str(path))
+        return
+    if not text.strip():
+        path.unlink(missing_ok=True)
+        record.forget(account, "cli_file", str(path))
+        return
+    sections = {m.group(1) for m in re.finditer(r"^\s*\[\s*(.+?)\s*\]\s*$", text, re.M)}
+    labs = {s for e in record.created(account) if e["kind"] == "cli_profile"
+            for p, s in _profile_sections(e["name"], e) if str(p) == str(path)}
+    if not sections & labs:
+        record.forget(account, "cli_file", str(path))
 
 
 # Planning (reads only).
@@ -302,10 +326,19 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
                 elif mine and present:
                     kept.append(Kept(f"AWS CLI profile {name}", "it holds the kept user's keys"))
                 elif any(_has_section(p, s) for p, s in _profile_sections(name, entry)):
-                    add("CLI profile", f"AWS CLI profile {name} (in the AWS CLI's credentials and config files)",
-                        lambda n=name, e=entry: remove_profile(n, e), ("cli_profile", name))
+                    add("CLI profile", f"AWS CLI profile {name} (in the AWS CLI's credentials and config files"
+                        f"{_made_files_note(account, name, entry)})",
+                        lambda n=name, e=entry: remove_profile(n, e, account), ("cli_profile", name))
                 else:
                     stale.append(f"AWS CLI profile {name}")
+            elif kind == "cli_file":
+                path = Path(name)
+                if not path.exists():
+                    stale.append(f"AWS CLI file {name}")
+                elif not path.read_text(encoding="utf-8").strip():
+                    add("credentials file", f"AWS CLI file {name} (the lab created it; it is empty)",
+                        lambda p=path: p.unlink(missing_ok=True), ("cli_file", name))
+                # else: it goes (or is forgotten) when the lab's profile in it is removed
             elif kind == "csv":
                 mine = belongs_to_kept_user(entry, protected_users)
                 if mine and Path(name).exists() and finish_as_root:
@@ -338,6 +371,12 @@ def plan_clean_up(lab, *, also_check: tuple[str | None, ...] = ()) -> Plan:
     removals.sort(key=lambda r: r.order)
     as_root.sort(key=lambda r: r.order)
     return Plan(account, removals, kept, switch_to_root, stale, as_root, me if finish_as_root else None)
+
+
+def _made_files_note(account: str, profile: str, entry: dict) -> str:
+    made = [str(p) for p, _s in _profile_sections(profile, entry) if record.was_created(account, "cli_file", str(p))]
+    return ("; the lab created those files, so each goes too once nothing else is left in it" if len(made) == 2
+            else f"; the lab created {made[0]}, so it goes too once nothing else is left in it" if made else "")
 
 
 def _done_as_root() -> None:

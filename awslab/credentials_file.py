@@ -134,6 +134,7 @@ def save_cli_profile(lab, profile_name: str, access_key_id: str, secret_access_k
                        "choose another profile name, or confirm replacing it.", code=Code.ProfileExists)
     credentials = shared_credentials_file()
     config = config_file()
+    new_files = [path for path in (credentials, config) if not path.exists()]
     try:
         write_private(credentials, _with_section(_read(credentials), profile_name, {
             "aws_access_key_id": access_key_id, "aws_secret_access_key": secret_access_key}))
@@ -145,4 +146,6 @@ def save_cli_profile(lab, profile_name: str, access_key_id: str, secret_access_k
                        f"or {config} by hand, then save the profile again.", code=Code.BadConfig) from None
     record.remember(lab.account_id, "cli_profile", profile_name, key=access_key_id,
                     credentials_file=str(credentials), config_file=str(config))
+    for path in new_files:  # the lab made it: clean-up removes it once no profile is left in it
+        record.remember(lab.account_id, "cli_file", str(path))
     return credentials

@@ -356,3 +356,55 @@ def test_every_error_sentence_and_log_line_is_scrubbed_of_secrets(fresh_account)
     log = _log_text()
     assert "the parser quoted" in log  # the traceback went to the log ...
     assert SLASHED not in log and held not in log  # ... scrubbed
+
+
+def test_removing_the_cli_profile_removes_the_files_the_lab_created_once_empty(fresh_account, tmp_path, monkeypatch):
+    """Issue 21, 13: the AWS CLI files the lab created for its profile go with the profile when
+    nothing else is in them; a file that was there before, or that holds the learner's own
+    profile too, stays (with only the learner's lines)."""
+    import awslab
+    from awslab import record
+    from awslab.clean_up import clean_up, describe_plan, plan_clean_up
+    from awslab.credentials_file import save_cli_profile
+
+    lab = awslab.connect("sandbox")
+    credentials, config = tmp_path / "aws" / "credentials", tmp_path / "aws" / "config"
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    made = make_user(lab)
+    save_cli_profile(lab, made["user_name"], made["access_key_id"], made["secret_access_key"])
+    assert credentials.exists() and config.exists()
+    assert "the lab created those files" in describe_plan(plan_clean_up(lab))
+    assert clean_up(lab).failed == []
+    assert not credentials.exists() and not config.exists()
+    assert record.created(lab.account_id) == []
+
+    # Made by the lab, then the learner's own profile added to the credentials file: it stays.
+    other = make_user(lab, "second-admin")
+    save_cli_profile(lab, other["user_name"], other["access_key_id"], other["secret_access_key"])
+    with credentials.open("a") as handle:
+        handle.write("\n[mine]\naws_access_key_id = AKIAMINE0000000000000\naws_secret_access_key = x\n")
+    assert clean_up(lab).failed == []
+    assert credentials.read_text().strip().startswith("[mine]") and other["user_name"] not in credentials.read_text()
+    assert not config.exists()
+    assert record.created(lab.account_id) == []
+    assert plan_clean_up(lab).nothing_to_do
+
+
+def test_a_refused_password_does_not_repeat_the_policy_shown_beside_it_and_the_alias_note_is_said_once(fresh_account):
+    import awslab
+    from awslab.alias_and_regions import AliasForm
+    from awslab.users_and_groups import UserForm
+
+    lab = awslab.connect("sandbox")
+    form = UserForm(lab, "pw-learner")
+    form.password_choice.value = "custom"
+    form.password.value = "short1A"
+    assert "too short" in form.password_message.value
+    assert "password policy" not in form.password_message.value      # ... it is right below:
+    assert "password policy" in form.policy_note.value
+
+    alias = AliasForm(lab, f"once-{lab.account_id}")
+    alias.submit()
+    shown = " ".join(getattr(w, "value", "") for box in alias.after.children for w in box.children)
+    assert shown.count("the address your account would have on AWS") == 1
