@@ -7,6 +7,7 @@ The traceback goes to the log (`awslab.log`), never into a form.
 from __future__ import annotations
 
 import logging
+import math
 import re
 
 log = logging.getLogger("awslab")
@@ -131,6 +132,21 @@ HINTS = {
 
 ACCESS_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
 
+# Calls whose Throttling means "too many wrong codes" (AWS, and the sandbox, throttle guessing).
+CODE_GUESSES = {"EnableMFADevice", "ResyncMFADevice", "GetSessionToken"}
+
+
+def throttled_sentence(wait_seconds=None, guesses: str = "MFA codes") -> str:
+    """The one sentence for a refusal of more guesses (AWS's `Throttling` after wrong codes or
+    passwords): what happened, and how long to wait when the answer says (Retry-After)."""
+    try:
+        wait = max(1, math.ceil(float(wait_seconds))) if wait_seconds is not None else None
+    except (TypeError, ValueError):
+        wait = None
+    when = (f"wait {wait} second{'s' if wait != 1 else ''} and try again" if wait
+            else "wait a minute and try again")
+    return f"Too many wrong {guesses}: AWS refuses more tries for a while; {when}."
+
 
 def action_of(service: str, operation: str) -> str:
     """The IAM action name for an API operation, e.g. ('iam', 'CreateUser') -> 'iam:CreateUser'."""
@@ -167,6 +183,9 @@ def _explain(error: BaseException, doing: str | None) -> str:
                     f"permission `{action_of(service, op)}`; ask an administrator to allow it, "
                     "or connect with an identity that has it."
                 )
+            if code == "Throttling" and op in CODE_GUESSES:
+                headers = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}) or {}
+                return lead + _lower_first(throttled_sentence(headers.get("retry-after")), lead)
             hint = HINTS.get(code)
             said = f"AWS said {code}: {message}" if message else f"AWS said {code}"
             if hint:
@@ -201,6 +220,10 @@ def _service_of(error) -> str:
         if operation in aws_model.operation_names(service):
             return service
     return "iam"
+
+
+def _lower_first(text: str, lead: str) -> str:
+    return text[0].lower() + text[1:] if lead else text
 
 
 def _clean(text: str) -> str:

@@ -28,7 +28,7 @@ import json
 import urllib.error
 import urllib.request
 
-from awslab.errors import Code, LabError, SandboxDown
+from awslab.errors import Code, LabError, SandboxDown, throttled_sentence
 
 TIMEOUT = 10.0
 ROOT_SESSION = "/_awslab/console/root-session"
@@ -80,6 +80,11 @@ def _request(endpoint: str, path: str, payload: dict | None = None, *, credentia
         except ValueError:
             detail = {}
         code = detail.get("error") or f"HTTP{error.code}"
+        if code == Code.Throttling:  # too many wrong passwords or codes (throttle.py)
+            guesses = "MFA codes" if path.startswith("/_awslab/root-mfa/") else "passwords or MFA codes"
+            refused = LabError(throttled_sentence(detail.get("wait_seconds"), guesses), code=code)
+            refused.details = detail
+            raise refused from None
         message = detail.get("message") or f"the sandbox answered HTTP {error.code}"
         hint = {**HINTS, **(hints or {})}.get(code, "")
         refused = LabError(f"The sandbox refused: {message.rstrip('.')}.{hint}", code=code)

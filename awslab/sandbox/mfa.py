@@ -8,6 +8,10 @@ step of clock drift allowed either way), otherwise `InvalidAuthenticationCode`
 ("Authentication code for device is not valid."); a pair used once is not accepted again.
 ListVirtualMFADevices does not show seeds or QR codes (AWS shows them once, at creation).
 moto 5.2.5 returns 64 random bytes as the PNG, accepts any codes and lists the seeds.
+
+Guessing a device's codes is throttled (throttle.py): after five wrong pairs in a row for one
+device (or a burst from one client address), EnableMFADevice is answered `Throttling` "Rate
+exceeded" (HTTP 400, `Retry-After`) without judging the codes, for a while that grows.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ import pyotp
 from moto.iam.exceptions import EntityAlreadyExists, IAMException
 from moto.iam.models import IAMBackend
 
-from awslab.sandbox import patches
-from awslab.sandbox.state import STATE
+from awslab.sandbox import patches, throttle
+from awslab.sandbox.state import STATE, current
 
 ISSUER = "Amazon Web Services"
 STEP = 30
@@ -150,7 +154,14 @@ def enable_mfa_device(original, self, user_name, serial_number, authentication_c
     if device is not None and getattr(device, "awslab_uri", None):
         if device.enable_date is not None:
             raise EntityAlreadyExists("MFA Device is already in use.")
-        step = check_codes(device.base32_string_seed, code1, code2, device.awslab_last_step)
+        request = current()  # the throttled filter below let it through
+        keys = throttle.keys(request.environ if request is not None else None, f"mfa:{serial_number}")
+        try:
+            step = check_codes(device.base32_string_seed, code1, code2, device.awslab_last_step)
+        except InvalidAuthenticationCode:
+            throttle.failed(keys)
+            raise
+        throttle.passed(keys)
         original(self, user_name, serial_number, code1, code2)
         device.awslab_last_step = step
         return None
@@ -188,3 +199,17 @@ def png_base64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+
+
+def install(app) -> None:
+    def throttled_codes(request):
+        """EnableMFADevice for a device whose codes are being guessed: AWS's Throttling,
+        before moto (the codes are not judged)."""
+        if request.service == "iam" and request.action == "EnableMFADevice":
+            keys = throttle.keys(request.environ, f"mfa:{request.params.get('SerialNumber', '')}")
+            locked = throttle.wait(keys)
+            if locked:
+                return throttle.refusal(request, locked)
+        return None
+
+    app.add_filter(throttled_codes)

@@ -28,7 +28,9 @@ root's access key or a root console session; on AWS root MFA is set up in the co
        -> 200 {"serial_number", "seed", "qr_png_base64", "otpauth_uri"}
   POST /_awslab/root-mfa/enable  {"serial_number", "code1", "code2"}
        -> 200 {"serial_number", "enabled": true}; two consecutive valid TOTP codes needed,
-          else 400 {"error": "InvalidAuthenticationCode", "message": ...}
+          else 400 {"error": "InvalidAuthenticationCode", "message": ...}; after five wrong
+          pairs in a row (or a burst from one client address) 429 {"error": "Throttling",
+          "message", "wait_seconds"} for a while, right codes included (throttle.py)
   GET  /_awslab/root-mfa/status  -> 200 {"account_id", "mfa_enabled", "devices": [...]}
 
 A call signed by anyone but root gets 403 {"error": "AccessDenied", ...}, an unsigned or
@@ -49,7 +51,7 @@ from moto.iam.models import AccountSummary, IAMBackend
 from moto.iam.responses import IamResponse
 
 from awslab import aws_model
-from awslab.sandbox import last_used, mfa, patches, validation
+from awslab.sandbox import last_used, mfa, patches, throttle, validation
 from awslab.sandbox.account import RootKey, new_access_key_id, new_secret_access_key
 from awslab.sandbox.app import SandboxCallError, aws_error, json_body, json_response
 from awslab.sandbox.state import (
@@ -336,11 +338,15 @@ def _enable_route(account):
                                        "first with /_awslab/root-mfa/create.", 404)
             if entry.get("enabled") or device.enable_date is not None:
                 raise SandboxCallError("EntityAlreadyExists", "This MFA device is already assigned.", 409)
+            keys = throttle.keys(request.environ, f"mfa:{serial}")
+            throttle.guard(keys, "MFA codes")
             try:
                 step = mfa.check_codes(device.base32_string_seed, data.get("code1"),
                                        data.get("code2"), getattr(device, "awslab_last_step", None))
             except IAMException as error:
+                throttle.failed(keys)
                 raise SandboxCallError(error.code, error.message, 400) from None
+            throttle.passed(keys)
             now = utcnow()
             device.awslab_last_step = step
             device.enable_date = now

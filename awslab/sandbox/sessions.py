@@ -13,7 +13,10 @@ does the sandbox:
   MFA one time pass code." AWS's limits on such sessions: no IAM call without MFA
   (InvalidClientTokenId), and no STS call but GetCallerIdentity and AssumeRole
   ("Cannot call GetSessionToken with session credentials"). No permission is needed to
-  call it, as on AWS.
+  call it, as on AWS. Guessing codes is throttled per MFA device and client address
+  (throttle.py): after five wrong codes in a row the device's codes are refused, right or
+  wrong, with `Throttling` "Rate exceeded" (HTTP 400, as AWS answers a throttled call) for
+  a while that grows with each further wrong code.
 - the console sign-in of root or of an IAM user (signin.py): a console session.
 
 GetCallerIdentity with a session's key names the root user or the IAM user it acts for.
@@ -29,7 +32,7 @@ import time
 
 from moto.sts.models import STSBackend
 
-from awslab.sandbox import mfa, patches
+from awslab.sandbox import mfa, patches, throttle
 from awslab.sandbox.account import new_access_key_id, new_secret_access_key
 from awslab.sandbox.app import aws_error
 from awslab.sandbox.root_user import root_devices
@@ -150,8 +153,14 @@ def get_session_token(request):
         if serial is not None:
             if not _SERIAL.fullmatch(serial) or serial not in caller_devices(caller):
                 return aws_error(request, 403, "AccessDenied", NO_DEVICE)
+            keys = throttle.keys(request.environ, f"mfa:{serial}")
+            locked = throttle.wait(keys)
+            if locked:  # the code is not judged (a right one is not used up)
+                return throttle.refusal(request, locked)
             if not check_code(serial, code):
+                throttle.failed(keys)
                 return aws_error(request, 403, "AccessDenied", WRONG_CODE)
+            throttle.passed(keys)
         key, record = issue(caller.kind, caller.user_name, "GetSessionToken", seconds,
                             mfa=serial is not None)
     result = (f"<Credentials><AccessKeyId>{key}</AccessKeyId>"

@@ -39,6 +39,11 @@ The simulated authenticator app (the learner's phone, in the sandbox):
        headless run rarely waits); when both were used, 409 {"error": "TryAgain",
        "wait_seconds"} until the next one appears. Only the account's owner (console_secret)
        asks.
+
+Guessing is throttled (throttle.py): five wrong passwords, console secrets or MFA codes in a
+row for one user (or root, or one MFA device), or a burst of them from one client address,
+and further attempts, right or wrong, are refused for a while:
+429 {"error": "Throttling", "message", "wait_seconds"}.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ import pyotp
 from moto.core.utils import utcnow
 from moto.iam.exceptions import IAMException
 
-from awslab.sandbox import gate, login_profile, mfa, sessions
+from awslab.sandbox import gate, login_profile, mfa, sessions, throttle
 from awslab.sandbox.app import Caller, SandboxCallError, json_body, json_response
 from awslab.sandbox.root_user import root_devices
 from awslab.sandbox.state import LOCK, STATE, changed, iam_backend, iso
@@ -72,9 +77,16 @@ def console_session_seconds() -> float:
         return float(CONSOLE_SESSION_SECONDS)
 
 
-def _owner(account, data: dict) -> None:
+ROOT_GUESSES = "console secrets or MFA codes"
+USER_GUESSES = "passwords or MFA codes"
+
+
+def _owner(account, data: dict, keys: list[str]) -> None:
+    """The console secret checked (throttled: `keys`, throttle.py)."""
+    throttle.guard(keys, ROOT_GUESSES)
     given = str(data.get("console_secret") or "")
     if not given or not hmac.compare_digest(given.encode(), account.console_secret.encode()):
+        throttle.failed(keys)
         raise SandboxCallError("AccessDenied", "The root user's console sign-in was refused: "
                                "the console secret is wrong.", 403)
 
@@ -84,24 +96,31 @@ def _credentials(key: str, record: dict) -> dict:
             "session_token": record["session_token"], "expiration": iso(record["expires"])}
 
 
-def _mfa(serials: list[str], code) -> bool:
-    """True when some device's code is `code` (and marks it used); a missing code raises."""
+def _mfa(serials: list[str], code, keys: list[str], guesses: str) -> bool:
+    """True when some device's code is `code` (and marks it used); a missing code raises.
+    Throttled against `keys` and each device (throttle.py); a right code clears them."""
     if not code:
         raise SandboxCallError("MFACodeRequired", "Enter the 6-digit code from the MFA device.", 401,
                                serial_numbers=serials)
+    keys = [f"mfa:{serial}" for serial in serials] + keys
+    throttle.guard(keys, guesses)
     if not any(sessions.check_code(serial, str(code)) for serial in serials):
+        throttle.failed(keys)
         raise SandboxCallError("InvalidAuthenticationCode", "The MFA code is not valid (or was "
                                "already used): wait for the next code and try again.", 403)
+    throttle.passed(keys)
     return True
 
 
 def root_session(account):
     def answer(request):
         data = json_body(request)
-        _owner(account, data)
+        keys = throttle.keys(request.environ, "signin:root")
+        _owner(account, data, keys)
         with LOCK:
             serials = [s for s, entry in root_devices().items() if entry.get("enabled")]
-            used_mfa = _mfa(serials, data.get("mfa_code")) if serials else False
+            used_mfa = _mfa(serials, data.get("mfa_code"), keys, ROOT_GUESSES) if serials else False
+            throttle.passed(keys)
             key, record = sessions.issue("root", None, "console", console_session_seconds(),
                                          mfa=used_mfa)
             # The credential report's and GetUser's PasswordLastUsed for root (root_user.py).
@@ -124,7 +143,7 @@ def user_sign_in(account):
                 if user is None:
                     raise SandboxCallError("AuthenticationFailed", INCORRECT, 401)
             else:
-                user, password, used_mfa = _first_steps(account, backend, data)
+                user, password, used_mfa = _first_steps(account, backend, data, request.environ)
                 if isinstance(user, dict):  # the console asks for the MFA code first
                     return json_response(user)
             if user.password_reset_required:
@@ -170,21 +189,27 @@ def _resume(token) -> dict | None:
     return pending
 
 
-def _first_steps(account, backend, data: dict):
+def _first_steps(account, backend, data: dict, environ: dict):
     """Account, user name and password, then the MFA code: (user, password, used_mfa), or
-    the console's next question as a dict."""
+    the console's next question as a dict. Throttled per user name and client (throttle.py):
+    the count is cleared only by a whole sign-in (password and, with a device, its code)."""
     named = str(data.get("account") or "").strip().lower()
-    user = backend.users.get(str(data.get("user_name") or ""))
+    name = str(data.get("user_name") or "")
+    keys = throttle.keys(environ, "signin:user:" + name[:128].lower())
+    throttle.guard(keys, USER_GUESSES)
+    user = backend.users.get(name)
     password = str(data.get("password") or "")
     right_account = named in (account.account_id, *backend.account_aliases)
     if not (right_account and user is not None and user.password
             and hmac.compare_digest(password.encode(), user.password.encode())):
+        throttle.failed(keys)
         raise SandboxCallError("AuthenticationFailed", INCORRECT, 401)
     if not user.mfa_devices:
+        throttle.passed(keys)
         return user, password, False
     if not data.get("mfa_code"):
         return {"next": "mfa_code"}, password, False
-    return user, password, _mfa(list(user.mfa_devices), data.get("mfa_code"))
+    return user, password, _mfa(list(user.mfa_devices), data.get("mfa_code"), keys, USER_GUESSES)
 
 
 def password_rules(backend) -> list[str]:
@@ -209,7 +234,7 @@ def password_rules(backend) -> list[str]:
 def authenticator_code(account):
     def answer(request):
         data = json_body(request)
-        _owner(account, data)
+        _owner(account, data, throttle.keys(request.environ, "signin:root"))
         serial = str(data.get("serial_number") or "")
         device = iam_backend(account.account_id).virtual_mfa_devices.get(serial)
         seed = getattr(device, "base32_string_seed", None)
