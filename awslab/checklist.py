@@ -597,7 +597,66 @@ def run_checklist(lab, facts: Facts | None = None) -> list[Check]:
 _COLORS = {PASS: GREEN, FAIL: RED, UNKNOWN: AMBER}
 
 
-def html_table(checks: list[Check]) -> str:
+# What auditors that read the credential report see (issue 21, 14).
+
+REPORT_LIFETIME_HOURS = 4
+
+
+def report_lags(facts: Facts) -> list[str]:
+    """What the credential report IAM holds says that is no longer true (root's MFA and keys
+    from the account summary, users as they are now); [] when it agrees, or cannot be read."""
+    lags: list[str] = []
+    try:
+        rows = facts.report()
+        summary = facts.summary()
+        users = facts.users()
+    except _Unknown:
+        return lags
+    root = next((r for r in rows if r.get("user") == "<root_account>"), None)
+    if root is not None:
+        if summary.get("AccountMFAEnabled") == 1 and not _yes(root.get("mfa_active")):
+            lags.append("root without MFA")
+        if summary.get("AccountAccessKeysPresent") == 0 and any(
+                _yes(root.get(f"access_key_{n}_active")) for n in (1, 2)):
+            lags.append("root with an active access key")
+    reported = {r.get("user"): r for r in rows if r.get("user") != "<root_account>"}
+    now = {u["user"]: u for u in users}
+    made = [name for name in now if name not in reported]
+    gone = [name for name in reported if name not in now]
+    if made:
+        lags.append(f"no user {_names(made)} (made since)")
+    if gone:
+        lags.append(f"user {_names(gone)} (deleted since)")
+    for name, user in now.items():
+        old = reported.get(name)
+        if old is not None and _yes(user.get("mfa_active")) and not _yes(old.get("mfa_active")):
+            lags.append(f"{name} without MFA")
+    return lags
+
+
+def report_note(facts: Facts | None) -> str:
+    """When IAM generated the credential report it holds, and what auditors that read it will
+    see until IAM makes a new one, and why ("" when the report was not read)."""
+    from datetime import timedelta
+
+    generated = facts.report_time if facts is not None else None
+    if not isinstance(generated, datetime) or "report" not in facts._cache or facts._cache["report"][1]:
+        return ""
+    if generated.tzinfo is None:
+        generated = generated.replace(tzinfo=timezone.utc)
+    until = generated + timedelta(hours=REPORT_LIFETIME_HOURS)
+    day = "" if until.date() == generated.date() else f"{until:%Y-%m-%d} "
+    lags = report_lags(facts)
+    seen = (f"the account as it was then: {', '.join(lags)}" if lags else
+            "the account as it was then, which is still how it is in what they check")
+    return (f"The credential report was generated {generated:%Y-%m-%d %H:%M} UTC. IAM makes a new one "
+            f"at most every {REPORT_LIFETIME_HOURS} hours and hands back the same one until then, so until "
+            f"{day}{until:%H:%M} UTC auditors that read the report (Prowler, ScoutSuite, the benchmark's "
+            f"audit through the credential report) see {seen}. This checklist reads root's MFA and keys "
+            "from the account summary and every user from IAM itself, so it shows the account as it is now.")
+
+
+def html_table(checks: list[Check], report: str = "") -> str:
     rows = []
     for c in checks:
         color = GREY if c.advisory and c.status == FAIL else _COLORS[c.status]
@@ -615,8 +674,9 @@ def html_table(checks: list[Check]) -> str:
     first = (f"<div class='awslab-checklist-summary' style='font-weight:600;margin:4px 0'>"
              f"{html.escape(said)}</div>")
     # The summary first (a long table should not hide it), and again under the table.
+    lag = f"<div class='awslab-report-age'>{note(report)}</div>" if report else ""
     return (first + table(["CIS v5.0", "Result", "Check", "What it means"], rows, raw=True)
-            + note(said))
+            + lag + note(said))
 
 
 def summary(checks: list[Check]) -> str:
@@ -641,7 +701,8 @@ def print_checklist(target: str = "sandbox", confirm_account_id: str | None = No
     from awslab.session import connect
 
     lab = connect(target, confirm_account_id)
-    checks = run_checklist(lab)
+    facts = Facts(lab)
+    checks = run_checklist(lab, facts)
     passed = sum(c.status == PASS for c in checks)
     if as_json:
         print(json.dumps([{"id": c.id, "title": c.title, "status": c.status, "detail": c.why}
@@ -651,6 +712,10 @@ def print_checklist(target: str = "sandbox", confirm_account_id: str | None = No
               "after the CIS AWS Foundations Benchmark v5.0")
         print(summary(checks))  # first, and again after the long table
         print(text_table(checks))
+        said = report_note(facts)
+        if said:
+            width = max(72, min(120, shutil.get_terminal_size((100, 20)).columns))
+            print("\n".join(textwrap.wrap(said, width, break_on_hyphens=False)))
         print(summary(checks))
     return 0 if passed == len(checks) else 1
 
@@ -693,7 +758,7 @@ class ChecklistView:
         else:
             self.facts.forget(*changed)
         self.checks = run_checklist(self.lab, self.facts)
-        self.widget.value = html_table(self.checks)
+        self.widget.value = html_table(self.checks, report_note(self.facts))
         return self.checks
 
     def status(self, cis_or_title: str) -> str:

@@ -408,3 +408,36 @@ def test_a_refused_password_does_not_repeat_the_policy_shown_beside_it_and_the_a
     alias.submit()
     shown = " ".join(getattr(w, "value", "") for box in alias.after.children for w in box.children)
     assert shown.count("the address your account would have on AWS") == 1
+
+
+def test_the_checklist_says_when_the_credential_report_was_made_and_what_auditors_see_until_then(fresh_account, capsys):
+    """Issue 21, 14: IAM keeps a credential report four hours. The checklist says when the one it
+    read was generated, until when report-based auditors see that state, what they see that is no
+    longer true (root's MFA and keys, users made since), and why its own reading differs."""
+    from datetime import datetime, timezone
+
+    import awslab
+    from awslab.checklist import ChecklistView, Facts, print_checklist, report_note
+
+    lab = awslab.connect("sandbox")
+    view = ChecklistView(lab)
+    said = view.widget.value
+    assert "The credential report was generated" in said and "at most every 4 hours" in said
+    assert "Prowler" in said and "as it is now" in said
+    print_checklist("sandbox")
+    assert "The credential report was generated" in capsys.readouterr().out
+
+    # A report made at 09:10, before root's MFA, the retired keys and the new user.
+    facts = Facts(lab)
+    facts.report_time = datetime(2026, 12, 6, 9, 10, tzinfo=timezone.utc)
+    root = {"user": "<root_account>", "mfa_active": "false", "access_key_1_active": "true",
+            "access_key_2_active": "false"}
+    facts._cache.update({"report": ([root], None),
+                         "summary": ({"AccountMFAEnabled": 1, "AccountAccessKeysPresent": 0}, None),
+                         "users": ([{"user": "alice", "mfa_active": "false"}], None)})
+    note = report_note(facts)
+    assert note.startswith("The credential report was generated 2026-12-06 09:10 UTC.")
+    assert "until 13:10 UTC auditors that read the report" in note
+    assert "root without MFA, root with an active access key, no user alice (made since)" in note
+    facts._cache["report"] = (None, "AccessDenied")  # not read: nothing said
+    assert report_note(facts) == ""
