@@ -860,6 +860,11 @@ def clean_cli(target: str = "sandbox", confirm_account_id: str | None = None, ye
     print(describe_plan(plan))
     if plan.nothing_to_do:
         return 0
+    if lab.target == "aws" and str(confirm_account_id or "").strip() != lab.account_id:
+        given = f" (it was given {confirm_account_id!r})" if confirm_account_id else ""
+        raise LabError(f"To remove what the lab created in the real AWS account {lab.account_id}, run "
+                       f"`awslab clean --target aws --confirm-account-id {lab.account_id}`{given}: the lab "
+                       "never changes a real account unconfirmed; nothing was deleted.", code=Code.NotConfirmed)
     lab.require_write("remove what the lab created")
     if not yes:
         if not sys.stdin.isatty():

@@ -388,6 +388,24 @@ def summary(runs: list[NotebookRun]) -> str:
     return "\n".join(lines)
 
 
+def check_output_dir(output_dir) -> None:
+    """`--output` names a folder the run can make (or use) and write to: otherwise one sentence,
+    before any kernel or sandbox starts."""
+    import os
+
+    path = Path(output_dir)
+    found = path
+    while not found.exists() and found != found.parent:
+        found = found.parent
+    if not found.is_dir():
+        what = "is a file" if found == path else f"is inside {found}, which is a file"
+        raise LabError(f"--output {output_dir} {what}, not a folder: name a folder for the executed "
+                       "notebooks (it is made if missing); nothing was run.", code=Code.InvalidInput)
+    if not os.access(found, os.W_OK | os.X_OK):
+        raise LabError(f"--output {output_dir}: the folder {found} can't be written to by you; name "
+                       "another folder for the executed notebooks; nothing was run.", code=Code.InvalidInput)
+
+
 def run_lab_cli(params_file=None, output_dir="output", target="sandbox", clean_up=False) -> int:
     from tqdm import tqdm
 
@@ -397,6 +415,7 @@ def run_lab_cli(params_file=None, output_dir="output", target="sandbox", clean_u
     params = load_parameters(params_file)
     source = str(params_file or "the parameters")
     parameters_for_each(params, target, folder, source)  # before anything runs or changes
+    check_output_dir(output_dir)                         # so is where the results go
     names = LAB + ([CLEAN_UP] if clean_up else [])
     kernels = Kernels(folder)
     kernels.start_next(folder / f"{names[0]}.ipynb")  # boots while the sandbox starts

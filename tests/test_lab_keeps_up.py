@@ -441,3 +441,92 @@ def test_the_checklist_says_when_the_credential_report_was_made_and_what_auditor
     assert "root without MFA, root with an active access key, no user alice (made since)" in note
     facts._cache["report"] = (None, "AccessDenied")  # not read: nothing said
     assert report_note(facts) == ""
+
+
+# Bad input at the edges: the command line.
+
+def _awslab(*args, env=None, timeout=120):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run([sys.executable, "-m", "awslab", *args], cwd=ROOT, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, env=env or os.environ.copy(), timeout=timeout)
+
+
+def test_clean_on_a_real_account_without_the_flag_names_the_flag(fresh_account):
+    """`awslab clean --yes --target aws` without --confirm-account-id: a terminal has no
+    parameters cell; the sentence names the flag, and nothing is deleted."""
+    import os
+
+    import awslab
+    from awslab import sandbox
+
+    lab = awslab.connect("sandbox")
+    made = make_user(lab)
+    root = sandbox.lab_credentials()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=lab.endpoint_url, AWS_ACCESS_KEY_ID=root["access_key_id"],
+               AWS_SECRET_ACCESS_KEY=root["secret_access_key"], AWS_DEFAULT_REGION="us-east-1",
+               AWS_CONFIG_FILE=os.environ["AWS_CONFIG_FILE"], AWS_EC2_METADATA_DISABLED="true",
+               AWS_SHARED_CREDENTIALS_FILE=os.environ["AWS_SHARED_CREDENTIALS_FILE"])
+    refused = _awslab("clean", "--yes", "--target", "aws", env=env)
+    assert refused.returncode == 2, refused.stderr
+    assert f"--confirm-account-id {lab.account_id}" in refused.stderr
+    assert "parameters cell" not in refused.stderr and "nothing was deleted" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert made["user_name"] in {u["UserName"] for u in lab.client("iam").list_users()["Users"]}
+    done = _awslab("clean", "--yes", "--target", "aws", "--confirm-account-id", lab.account_id, env=env)
+    assert done.returncode == 0, done.stderr
+    assert made["user_name"] not in {u["UserName"] for u in lab.client("iam").list_users()["Users"]}
+
+
+def test_run_with_output_naming_a_file_says_so_before_anything_starts(lab_home, tmp_path):
+    import time
+
+    taken = tmp_path / "results.txt"
+    taken.write_text("mine\n")
+    params = tmp_path / "params.json"
+    params.write_text('{"user_name": "alice"}')
+    started = time.monotonic()
+    for output in (taken, taken / "inside"):
+        result = _awslab("run", "--params", str(params), "--output", str(output))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"awslab: --output {output} ") and "not a folder" in result.stderr
+        assert "nothing was run" in result.stderr and "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1  # one sentence
+    assert time.monotonic() - started < 30  # no kernel, no sandbox was started first
+    assert taken.read_text() == "mine\n"
+    bad = _awslab("run", "--params", str(tmp_path / "missing.json"), "--output", str(taken))
+    assert bad.returncode == 2 and "--params" in bad.stderr  # the params file is checked first, as before
+
+
+def test_sandbox_status_on_a_read_only_home_answers_with_a_sentence(tmp_path):
+    """AWSLAB_HOME on a read-only file system (a private read-only bind mount: the tests run as
+    root, whom permission bits do not stop): a sentence, no traceback, nothing made."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    home = tmp_path / "ro-home"
+    home.mkdir(mode=0o700)
+    if not shutil.which("unshare"):
+        pytest.skip("no unshare(1) to make a read-only mount")
+    script = (f"mount --bind {home} {home} && mount -o remount,bind,ro {home} && "
+              f"cd {ROOT} && AWSLAB_HOME={home} {sys.executable} -m awslab sandbox status")
+    env = {k: v for k, v in os.environ.items() if k != "AWSLAB_HOME"}
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True,
+                            timeout=120, env=env)
+    if "mount" in result.stderr and ("permission denied" in result.stderr.lower()
+                                     or "not permitted" in result.stderr.lower()):
+        pytest.skip(f"read-only mount not allowed here: {result.stderr.strip()}")
+    assert result.returncode in (1, 2), (result.stdout, result.stderr)
+    said = result.stdout + result.stderr
+    assert "Traceback" not in said and "Error" not in said.replace("awslab:", ""), said
+    assert str(home) in said or "not running" in said
+    assert list(home.iterdir()) == []
