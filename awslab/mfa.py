@@ -451,7 +451,7 @@ class VirtualMfaForm(Form):
         # of its own under it.
         self.widget.children = tuple(child for child in self.widget.children
                                      if not (isinstance(child, W.HBox) and self.button in child.children))
-        self.actions.children = (self.button, self.cancel_button)
+        self.button_row.children = (self.button, self.cancel_button)
         self.button.layout.display = "none"
         self.read_state()
 
@@ -476,7 +476,7 @@ class VirtualMfaForm(Form):
                             continuous_update=True)
         self.code2 = W.Text(description="MFA code 2", placeholder="the next 6 digits", style=CODE_STYLE,
                             continuous_update=True)
-        self.actions = W.HBox()  # Assign MFA, then Cancel (filled in once the base made the button)
+        self.button_row = W.HBox()  # Assign MFA, then Cancel (filled in once the base made the button)
         self.code1.add_class("awslab-code1")
         self.code2.add_class("awslab-code2")
         self.secret_box = W.VBox()
@@ -493,7 +493,7 @@ class VirtualMfaForm(Form):
             W.HTML("<b>2. Set up device</b>" + note(
                 "Install an authenticator app, then add an account in it: scan the QR code, or type "
                 "the secret key. Then type two codes in a row from the app and choose Assign MFA.")),
-            self.secret_box, self.app_button, self.app_box, self.code1, self.code2, self.actions,
+            self.secret_box, self.app_button, self.app_box, self.code1, self.code2, self.button_row,
         ])
         self.step2.layout.display = "none"
         self._paint_kind()

@@ -66,8 +66,8 @@ def test_assign_mfa_sits_beside_cancel(lab):
     form = VirtualMfaForm(lab)
     rows = [c for c in form.widget.children if isinstance(c, W.HBox)]
     assert not any(form.button in row.children for row in rows)  # no row of its own under Cancel
-    assert form.actions.children == (form.button, form.cancel_button)
-    assert form.actions in form.step2.children
+    assert form.button_row.children == (form.button, form.cancel_button)
+    assert form.button_row in form.step2.children
     form.continue_button.click()
     assert form.button.layout.display == "" and form.step2.layout.display == ""
     form.cancel_button.click()

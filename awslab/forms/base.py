@@ -1,79 +1,63 @@
-"""Forms: objects with fields, a `submit()` that calls one plain function, a `result`.
+"""The one base of every form: fields, buttons named for the steps they run, one run path.
 
-The button only calls `submit()`; headless runs (`auto_submit=True`) call it too.
-ipywidgets loads when a form is built, not when this module is imported: the HTML helpers
-(`line`, `note`, `table`) serve the command line too.
-A refused submission shows one sentence in the form (never a traceback, which goes to
-the log); headless, the same sentence is raised as a LabError so the run fails visibly.
-A message belongs to the values it judged: change any field and a refusal goes away.
-The message is a live region (screen readers read each new sentence) and, after a
-submission, focus moves to what it produced (see awslab.a11y).
+A form is ipywidgets' `interactive` generalised to several named functions: its `actions`
+table names, for each button, the plain step function (awslab/steps/) it runs, so the path
+from a notebook cell to the AWS work is one hop:
+
+    class AliasForm(Form):
+        actions = {"Save alias": s03.set_account_alias, "Delete alias": s03.delete_account_alias}
+
+        def values(self, label):
+            return {"alias": self.alias.value} if label == "Save alias" else {}
+
+`Form.run(label)` is the only path for every button (and for headless runs): the button is
+busy, `values(label)` are bound to the step's signature, the step runs as `step(lab, **values)`,
+a refusal becomes one sentence in the form (the traceback goes to the log; headless, the
+sentence is raised as a LabError so the cell fails and says why), a result is shown by
+`show_result(result, label)` and focus moves to what it produced. A question a person would
+confirm (`ask`) counts as confirmed headless. `skip_headless()` says, headless, why a form
+has nothing to do (the parameter was left empty) instead of submitting.
+
+A message belongs to the values it judged: change any field and a refusal goes away. The
+message is a live region (screen readers read each new sentence).
 
     form = SomeForm(lab, auto_submit=auto_submit, name="alice")
-    form.show()          # display; submits at once when auto_submit
-    form.result          # what the action returned, or None
+    form.show()          # display; runs the first action at once when auto_submit
+    form.result          # what the last action returned, or None
 """
 
 from __future__ import annotations
 
 import contextlib
 import html
+import inspect
 import time
+from collections.abc import Callable
 
 from awslab.errors import Code, LabError, explain
+from awslab.forms.html import GREEN, GREY, RED, note, sentence_html
 from awslab.log import get_logger
-
-GREEN, RED, GREY, AMBER = "#1d8102", "#d13212", "#545b64", "#8a6d00"
-
-
-# What a mark says to a screen reader, which reads "heavy check mark" for ✔ otherwise.
-MARK_WORDS = {True: "Yes", False: "No", None: "Note"}
-
-
-def mark(ok: bool | None) -> str:
-    """✔ / ✘ / • in its colour, with a word for screen readers."""
-    symbol, color = {True: ("✔", GREEN), False: ("✘", RED), None: ("•", GREY)}[ok]
-    return (f'<span role="img" aria-label="{MARK_WORDS[ok]}:" style="color:{color};font-weight:700">'
-            f"{symbol}</span>")
-
-
-def line(ok: bool | None, text: str, detail: str = "") -> str:
-    """One status line as HTML: a mark, the text, and a quieter detail."""
-    extra = f' <span style="color:{GREY}">{html.escape(detail)}</span>' if detail else ""
-    return f'<div class="awslab-line" style="margin:2px 0">{mark(ok)} {sentence_html(text)}{extra}</div>'
-
-
-def sentence_html(text: str) -> str:
-    """A sentence as HTML: escaped, and a `name` in backticks (errors.explain() quotes actions,
-    commands and parameters so) set as code rather than shown with raw backticks."""
-    parts = html.escape(text).split("`")
-    if len(parts) % 2 == 0:  # an odd backtick: no pairs to trust
-        return html.escape(text)
-    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
-
-
-def note(text: str, color: str = GREY) -> str:
-    return f'<div style="color:{color};margin:4px 0">{sentence_html(text)}</div>'
-
-
-def table(header: list[str], rows: list[list[str]], raw: bool = False) -> str:
-    """An HTML table; cells are escaped unless raw."""
-    esc = (lambda s: str(s)) if raw else (lambda s: html.escape(str(s)))
-    head = "".join(f'<th style="text-align:left;padding:2px 8px">{html.escape(h)}</th>' for h in header)
-    body = "".join(
-        "<tr>" + "".join(f'<td style="padding:2px 8px;vertical-align:top">{esc(c)}</td>' for c in row) + "</tr>"
-        for row in rows
-    )
-    return f'<table class="awslab-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 class Form:
     """Base of every form in the lab."""
 
     title = ""
+    # Button label -> the step it runs, called as step(lab, **values(label)); the first is the
+    # form's primary button (the one auto_submit runs). A form that names no step overrides
+    # `action(**values)` instead, under `submit_label`.
+    actions: dict[str, Callable] = {}
     submit_label = "Submit"
     doing = "submitting the form"
     wrong_parameter: str | None = None  # a notebook parameter of the wrong type (see parameter())
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for label, step in cls.__dict__.get("actions", {}).items():
+            parameters = list(inspect.signature(step).parameters)
+            if not parameters or parameters[0] != "lab":
+                raise TypeError(f"{cls.__name__}.actions[{label!r}]: {step.__qualname__} must take "
+                                "the Lab as its first parameter, `lab`")
 
     def __init__(self, lab, *, auto_submit: bool = False):
         import ipywidgets as W
@@ -84,10 +68,15 @@ class Form:
         self.error: str | None = None
         self.message = W.HTML(layout=W.Layout(margin="4px 0"))
         self.message.add_class("awslab-message")
-        self.button = W.Button(description=self.submit_label, button_style="primary",
-                               layout=W.Layout(width="auto"))
-        self.button.add_class("awslab-submit")
-        self.button.on_click(lambda _button: self._clicked())
+        self.action_buttons: dict = {}
+        self._placed: set[str] = set()
+        for index, label in enumerate(self.labels):
+            button = W.Button(description=label, button_style="primary" if index == 0 else "",
+                              layout=W.Layout(width="auto"))
+            button.add_class("awslab-submit" if index == 0 else "awslab-action")
+            button.on_click(lambda _button, label=label: self._press(label))
+            self.action_buttons[label] = button
+        self.button = self.action_buttons[self.primary]
         self.after = W.VBox()
         from awslab.a11y import FormAria
 
@@ -97,10 +86,25 @@ class Form:
         self._followed = changes(lab)  # the lab's identity changes this form has told of
         rows = self.build()
         heading = [W.HTML(f"<h4 style='margin:4px 0'>{html.escape(self.title)}</h4>")] if self.title else []
-        self.widget = W.VBox([*heading, *rows, W.HBox([self.button]), self.message, self.after, self.aria])
+        loose = [b for label, b in self.action_buttons.items() if label not in self._placed]
+        bar = [W.HBox(loose)] if loose else []
+        self.widget = W.VBox([*heading, *rows, *bar, self.message, self.after, self.aria])
         self.widget.add_class("awslab-form")
         self.watch_fields(*rows)
         self.notice_identity()
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.actions) or [self.submit_label]
+
+    @property
+    def primary(self) -> str:
+        return self.labels[0]
+
+    def place(self, label: str):
+        """The button of `label`, for a form that lays it out itself (in build())."""
+        self._placed.add(label)
+        return self.action_buttons[label]
 
     def parameter(self, name: str, value, default=None):
         """A notebook parameter as the form received it, checked against the type its notebook's
@@ -130,14 +134,19 @@ class Form:
     def build(self) -> list:
         return []
 
-    def values(self) -> dict:
+    def values(self, label: str | None = None) -> dict:
+        """The keyword arguments of the step `label` runs (besides the Lab)."""
         return {}
 
     def action(self, **values):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} names no step in `actions`")
 
-    def show_result(self, result) -> None:
+    def show_result(self, result, label: str | None = None) -> None:
         self.say(True, "Done.")
+
+    def skip_headless(self) -> str | None:
+        """Headless, a note saying why there is nothing to submit (None: submit)."""
+        return None
 
     # Messages that belong to what they judged, for eyes, keyboards and screen readers.
     def watch_fields(self, *widgets) -> None:
@@ -219,35 +228,78 @@ class Form:
             raise LabError(sentence) from None
         return sentence
 
-    def _clicked(self) -> None:
+    def _press(self, label: str) -> None:
+        # A form may still catch its primary button's click in `_clicked()` (to ask first).
+        if label == self.primary:
+            self._clicked()
+        else:
+            self._clicked(label)
+
+    def _clicked(self, label: str | None = None) -> None:
         try:
-            self.submit()
+            if label is None or label == self.primary:
+                self.submit()
+            else:
+                self.run(label)
         except LabError:
             pass  # already shown in the form; a click never raises into the front end
 
     def submit(self):
-        """Run the action with the form's values and return its result. A refusal shows one
-        sentence in the form (`self.error`) and returns None; headless (auto_submit) it
-        raises that sentence as a LabError, so the cell fails and says why."""
-        self.button.disabled = True
+        """Run the primary action (what auto_submit does)."""
+        return self.run(self.primary)
+
+    def _call(self, label: str, values: dict):
+        step = self.actions.get(label)
+        if step is None:
+            return self.action(**values)
+        try:
+            bound = inspect.signature(step).bind(self.lab, **values)
+        except TypeError as error:  # a form whose values() do not fit its step: a bug, said so
+            raise TypeError(f"{type(self).__name__}.values({label!r}) does not fit "
+                            f"{step.__qualname__}: {error}") from None
+        return step(*bound.args, **bound.kwargs)
+
+    def _values(self, label: str) -> dict:
+        try:
+            return self.values(label)
+        except TypeError as error:  # a form written before labels: values() takes none
+            if "positional argument" not in str(error):
+                raise
+            return self.values()
+
+    def _show_result(self, result, label: str) -> None:
+        try:
+            self.show_result(result, label)
+        except TypeError as error:
+            if "positional argument" not in str(error):
+                raise
+            self.show_result(result)
+
+    def run(self, label: str):
+        """The one path of every button: run the step `label` names with the form's values and
+        return its result. A refusal shows one sentence in the form (`self.error`) and returns
+        None; headless (auto_submit) it raises that sentence as a LabError, so the cell fails
+        and says why."""
+        button = self.action_buttons.get(label, self.button)
+        button.disabled = True
         self.say(None, "Working…")
         started = time.monotonic()
         self._submitting = True
         try:
-            values = self.values()
-            self.result = self.action(**values)
+            values = self._values(label)
+            self.result = self._call(label, values)
         except Exception as error:  # every failure becomes one sentence
             self.refuse(error)
-            self.focus(self.button)  # disabling it took focus away; the alert is read out
+            self.focus(button)  # disabling it took focus away; the alert is read out
             return None
         finally:
             self._submitting = False
-            self.button.disabled = False
+            button.disabled = False
             self.elapsed = time.monotonic() - started
         self.error = None
         self.aria.invalid = []
         self.message.value = ""
-        self.show_result(self.result)
+        self._show_result(self.result, label)
         self.notice_identity()
         # Focus goes to what the submission produced, not to the page.
         self.focus(self.after.children[-1] if self.after.children else self.message)
@@ -287,8 +339,13 @@ class Form:
         from IPython.display import display
 
         display(self.widget)
-        if not self.refuse_wrong_parameter() and self.auto_submit:
-            self.submit()
+        if self.refuse_wrong_parameter() or not self.auto_submit:
+            return
+        skipped = self.skip_headless()
+        if skipped:
+            self.say(None, skipped)
+            return
+        self.submit()
 
     def _repr_keys(self):
         return iter(())
