@@ -44,6 +44,8 @@ EXTENSIONS = [
     "awslab.sandbox.regions",           # Account Management Region calls
     "awslab.sandbox.deletion",          # DeleteConflict
     "awslab.sandbox.alias",             # alias rules, one alias, "held elsewhere"
+    "awslab.sandbox.identity_center",   # no instance until the console step; assignments provision roles
+    "awslab.sandbox.portal",            # the access portal, sso-oidc's device flow, the portal API
 ]
 
 log = logging.getLogger("awslab.sandbox")
@@ -103,6 +105,27 @@ def warm_up(app, account) -> None:
             log.exception("warm-up %s failed", service)
 
 
+BEARER_HEADER = "x-amz-sso_bearer_token"  # the AWS access portal API's token (sso: GetRoleCredentials...)
+BEARER_ENVIRON = "awslab.sso_bearer_token"
+
+
+def request_handler():
+    """moto's request handler, keeping the one header with an underscore that an API the sandbox
+    serves needs (werkzeug drops such headers, as WSGI cannot tell `X_Foo` from `X-Foo`): the
+    portal API's bearer token, under its own environ key, and only when sent once."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class SandboxRequestHandler(MotoRequestHandler):
+        def make_environ(self):
+            environ = super().make_environ()
+            tokens = [value for name, value in self.headers.items() if name.lower() == BEARER_HEADER]
+            if len(tokens) == 1:
+                environ[BEARER_ENVIRON] = tokens[0].strip()
+            return environ
+
+    return SandboxRequestHandler
+
+
 def bind(port: int, strict: bool) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     # A sandbox restarted on its old port must not wait for the old connections' TIME_WAIT.
@@ -148,13 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"port {args.port} is taken ({error.strerror})", file=sys.stderr)
         return 3
 
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
     app = build_app(account)
     warm_up(app, account)
     server = make_server("127.0.0.1", sock.getsockname()[1], app.wsgi(), threaded=True,
-                         request_handler=MotoRequestHandler, fd=sock.fileno())
+                         request_handler=request_handler(), fd=sock.fileno())
     port = server.socket.getsockname()[1]
 
     def shutdown(signum, frame):
