@@ -44,6 +44,7 @@ from moto.identitystore.exceptions import ValidationException as StoreValidation
 from moto.identitystore.models import IdentityStoreBackend
 from moto.ssoadmin.exceptions import ConflictException, ResourceNotFoundException
 from moto.ssoadmin.models import Instance, SSOAdminBackend
+from moto.ssoadmin.responses import SSOAdminResponse
 
 from awslab.sandbox import patches
 from awslab.sandbox.app import SandboxCallError, aws_error, json_response
@@ -337,20 +338,40 @@ def create_account_assignment(original, self, instance_arn, target_id, target_ty
     return _with_status(answer)
 
 
+def _status(request_id: str | None) -> str:
+    record = state()["assignments"].get(request_id or "", {"started": 0})
+    return "SUCCEEDED" if time.time() >= record["started"] + delay() else "IN_PROGRESS"
+
+
 def _with_status(answer: dict) -> dict:
-    record = state()["assignments"].get(answer.get("RequestId"), {"started": 0})
-    done = time.time() >= record["started"] + delay()
-    return dict(answer, Status="SUCCEEDED" if done else "IN_PROGRESS")
+    return dict(answer, Status=_status(answer.get("RequestId")))
 
 
-@patches.wraps(SSOAdminBackend, "describe_account_assignment_creation_status")
-def creation_status(original, self, account_assignment_creation_request_id, instance_arn):
-    return _with_status(original(self, account_assignment_creation_request_id, instance_arn))
+def _timed(original, self, key: str) -> str:
+    """moto's responses say SUCCEEDED at once; AWS's assignments take a moment."""
+    data = json.loads(original(self))
+    data[key]["Status"] = _status(data[key].get("RequestId"))
+    return json.dumps(data)
 
 
-@patches.wraps(SSOAdminBackend, "describe_account_assignment_deletion_status")
-def deletion_status(original, self, account_assignment_deletion_request_id, instance_arn):
-    return _with_status(original(self, account_assignment_deletion_request_id, instance_arn))
+@patches.wraps(SSOAdminResponse, "create_account_assignment")
+def create_answer(original, self):
+    return _timed(original, self, "AccountAssignmentCreationStatus")
+
+
+@patches.wraps(SSOAdminResponse, "describe_account_assignment_creation_status")
+def creation_answer(original, self):
+    return _timed(original, self, "AccountAssignmentCreationStatus")
+
+
+@patches.wraps(SSOAdminResponse, "delete_account_assignment")
+def delete_answer(original, self):
+    return _timed(original, self, "AccountAssignmentDeletionStatus")
+
+
+@patches.wraps(SSOAdminResponse, "describe_account_assignment_deletion_status")
+def deletion_answer(original, self):
+    return _timed(original, self, "AccountAssignmentDeletionStatus")
 
 
 @patches.wraps(SSOAdminBackend, "delete_account_assignment")
@@ -412,18 +433,6 @@ def create_group(original, self, identity_store_id, display_name, description):
 def create_group_membership(original, self, identity_store_id, group_id, member_id):
     _check_store(identity_store_id)
     return original(self, identity_store_id, group_id, member_id)
-
-
-@patches.wraps(IdentityStoreBackend, "list_users")
-def list_users(original, self, identity_store_id, filters):
-    _check_store(identity_store_id)
-    return original(self, identity_store_id, filters)
-
-
-@patches.wraps(IdentityStoreBackend, "list_groups")
-def list_groups(original, self, identity_store_id, filters):
-    _check_store(identity_store_id)
-    return original(self, identity_store_id, filters)
 
 
 @patches.wraps(IdentityStoreBackend, "delete_user")

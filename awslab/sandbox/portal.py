@@ -70,6 +70,14 @@ _pending: dict[str, dict] = {}
 _SYMBOLS = set("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-")
 
 
+def _setting(name: str, default: float) -> float:
+    """A time the tests shorten (AWSLAB_DEVICE_SECONDS, AWSLAB_ROLE_SESSION_SECONDS)."""
+    try:
+        return max(0.1, float(os.environ.get(name) or default))
+    except ValueError:
+        return float(default)
+
+
 def oidc() -> dict:
     data = ic.state()
     for name in ("clients", "devices", "tokens", "portal_sessions"):
@@ -173,7 +181,8 @@ def role_credentials(user_id: str, account_id: str, role_name: str) -> dict:
         raise SandboxCallError("ForbiddenException", "No access: this person has no permission set "
                                f"{role_name!r} on account {account_id}.", 403)
     person = ic.state()["people"][user_id]
-    seconds = ic.duration_seconds(permission_set.session_duration)
+    seconds = min(ic.duration_seconds(permission_set.session_duration),
+                  _setting("AWSLAB_ROLE_SESSION_SECONDS", 12 * 3600))
     key, record = sessions.issue_role(role, person["user_name"], seconds)
     return {"accessKeyId": key, "secretAccessKey": record["secret_access_key"],
             "sessionToken": record["session_token"], "expiration": int(record["expires"] * 1000)}
@@ -429,13 +438,14 @@ def start_device_authorization(data: dict, now: float) -> dict:
     letters = "BCDFGHJKLMNPQRSTVWXZ"
     user_code = "".join(secrets.choice(letters) for _ in range(4)) + "-" + "".join(
         secrets.choice(letters) for _ in range(4))
+    lifetime = _setting("AWSLAB_DEVICE_SECONDS", DEVICE_SECONDS)
     oidc()["devices"][_digest(device_code)] = {
         "client_name": client["name"], "client_id": data["clientId"], "user_code": user_code,
-        "expires": now + DEVICE_SECONDS, "last_poll": 0.0, "approved_by": None, "used": False}
+        "expires": now + lifetime, "last_poll": 0.0, "approved_by": None, "used": False}
     verify = "https://device.sso.us-east-1.amazonaws.com/"
     return {"deviceCode": device_code, "userCode": user_code, "verificationUri": verify,
             "verificationUriComplete": f"{verify}?user_code={user_code}",
-            "expiresIn": DEVICE_SECONDS, "interval": INTERVAL}
+            "expiresIn": int(lifetime), "interval": INTERVAL}
 
 
 def create_token(data: dict, now: float) -> dict:
