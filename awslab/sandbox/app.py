@@ -36,23 +36,39 @@ class Caller:
     """Who signed a request: the root user or an IAM user, with a long-term access key or a
     session (temporary credentials; `session` is its record in sessions.py)."""
 
-    kind: str                      # "root" or "user"
+    kind: str                      # "root", "user" or "role" (a role's session)
     account_id: str
     access_key: str
     user_name: str | None = None
     user_id: str | None = None
     path: str = "/"
     session: dict | None = None
+    role_name: str | None = None   # a role's session: the role, and the session's name
+    session_name: str | None = None
 
     @property
     def is_root(self) -> bool:
         return self.kind == "root"
 
     @property
+    def is_role(self) -> bool:
+        return self.kind == "role"
+
+    @property
     def arn(self) -> str:
+        """The principal as AWS names it in AccessDenied messages and GetCallerIdentity."""
         if self.is_root:
             return f"arn:aws:iam::{self.account_id}:root"
+        if self.is_role:
+            return f"arn:aws:sts::{self.account_id}:assumed-role/{self.role_name}/{self.session_name}"
         return f"arn:aws:iam::{self.account_id}:user{self.path}{self.user_name}"
+
+    @property
+    def principal_arn(self) -> str:
+        """aws:PrincipalArn: for a role's session, the role's ARN."""
+        if self.is_role:
+            return f"arn:aws:iam::{self.account_id}:role{self.path}{self.role_name}"
+        return self.arn
 
 
 class _Http(Request):
@@ -169,6 +185,9 @@ class SandboxApp:
         self.account = account
         self.routes: dict[str, Route] = {}
         self.signed_routes: dict[str, SignedRoute] = {}
+        # AWS APIs that are not SigV4-signed (sso-oidc, the AWS access portal's API): their
+        # handlers authenticate the client secret or bearer token themselves.
+        self.unsigned_apis: dict[tuple[str, str], Filter] = {}
         self.authenticate: Callable[[AwsRequest], Caller] | None = None  # set by the gate
         self.gate: Filter | None = None
         self.filters: list[Filter] = []
@@ -189,6 +208,9 @@ class SandboxApp:
         """A sandbox call made as someone: signed like an AWS request (SigV4), answered with
         the caller the signature proves (an unsigned or wrongly signed call is refused)."""
         self.signed_routes[path] = handler
+
+    def unsigned_api(self, method: str, path: str, handler: Filter) -> None:
+        self.unsigned_apis[(method, path)] = handler
 
     def add_filter(self, handler: Filter) -> None:
         self.filters.append(handler)
@@ -265,6 +287,13 @@ class SandboxApp:
         if path.startswith("/moto-api"):
             # moto's own dashboard and reset API would bypass the sandbox's account.
             return json_response({"error": "moto's API is not part of the sandbox"}, 404)(environ, start_response)
+        unsigned = self.unsigned_apis.get((environ.get("REQUEST_METHOD", ""), path))
+        if unsigned is not None and "HTTP_AUTHORIZATION" not in environ:
+            request = AwsRequest(environ, sandbox_call=True)  # the handler reads its own input
+            if request.problem is not None:
+                problem = request.problem
+                return aws_error(request, problem.status, problem.code, problem.message)(environ, start_response)
+            return unsigned(request)(environ, start_response)
         request = AwsRequest(environ)
         if request.problem is not None:
             problem = request.problem

@@ -248,6 +248,14 @@ def identify(account, key: str, token: str | None, now: float) -> tuple[Caller, 
             raise Refusal("ExpiredToken", EXPIRED_TOKEN)
         if session["kind"] == "root":
             return Caller("root", account.account_id, key, session=session), session["secret_access_key"]
+        if session["kind"] == "role":
+            role = _role(iam_backend(account.account_id), session["role_name"])
+            if role is None or role.id != session["role_id"]:  # the role was deleted (or remade)
+                raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+            return (Caller("role", account.account_id, key, user_id=f"{role.id}:{session['session_name']}",
+                           path=role.path, session=session, role_name=role.name,
+                           session_name=session["session_name"]),
+                    session["secret_access_key"])
         user = iam_backend(account.account_id).users.get(session["user_name"])
         if user is None:
             raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
@@ -354,10 +362,28 @@ def default_document(managed) -> str:
     return "{}"
 
 
+def _role(backend, name: str | None):
+    return next((r for r in backend.roles.values() if r.name == name), None) if name else None
+
+
+def role_policies(backend, role) -> list[policy.Policy]:
+    """A role's inline and attached policies (a role is in no group)."""
+    documents = list(role.policies.values())
+    documents += [default_document(managed) for managed in role.managed_policies.values()]
+    parsed = []
+    for document in documents:
+        try:
+            parsed.append(policy.parse(document))
+        except policy.MalformedPolicy:
+            continue
+    return parsed
+
+
 def context(caller: Caller, region: str, now: float, source_ip: str) -> dict[str, object]:
     keys: dict[str, object] = {
-        "aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": caller.account_id,
-        "aws:PrincipalType": "Account" if caller.is_root else "User",
+        "aws:PrincipalArn": caller.principal_arn, "aws:PrincipalAccount": caller.account_id,
+        "aws:PrincipalType": "Account" if caller.is_root else (
+            "AssumedRole" if caller.is_role else "User"),
         "aws:userid": caller.account_id if caller.is_root else caller.user_id,
         "aws:CurrentTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
         "aws:EpochTime": str(int(now)), "aws:SecureTransport": "true",
@@ -389,15 +415,21 @@ def decide(caller: Caller, service: str, operation: str, params: dict, region: s
         return
     now = time.time() if now is None else now
     backend = iam_backend(caller.account_id)
-    user = backend.users.get(caller.user_name)
-    if user is None:
-        raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+    if caller.is_role:
+        role = _role(backend, caller.role_name)
+        if role is None:
+            raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+        held, boundary = role_policies(backend, role), None
+    else:
+        user = backend.users.get(caller.user_name)
+        if user is None:
+            raise Refusal("InvalidClientTokenId", INVALID_TOKEN)
+        held, boundary = identity_policies(backend, user), _boundary(backend, user)
     resource = resources.resource_arn(service, operation, params, account_id=caller.account_id,
                                       caller_user=caller.user_name, lookup=_Lookup(backend))
     keys = context(caller, region, now, source_ip)
     keys.update(resources.condition_keys(service, operation, params))
-    decision = policy.evaluate(identity_policies(backend, user), action, resource, keys,
-                               boundary=_boundary(backend, user))
+    decision = policy.evaluate(held, action, resource, keys, boundary=boundary)
     if decision.allowed or (not decision.explicit_deny and _own_password(backend, caller, action, resource)):
         return
     why = ("with an explicit deny in an identity-based policy" if decision.explicit_deny else
@@ -411,7 +443,7 @@ def _own_password(backend, caller: Caller, action: str, resource: str) -> bool:
     """The password policy's "Allow users to change their own password" lets every IAM user
     call ChangePassword on itself and read the policy."""
     rules = backend.account_password_policy
-    if rules is None or not rules.allow_users_to_change_password:
+    if caller.is_role or rules is None or not rules.allow_users_to_change_password:
         return False
     return action == "iam:GetAccountPasswordPolicy" or (
         action == "iam:ChangePassword" and resource == caller.arn)

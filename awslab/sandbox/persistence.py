@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import copyreg
 import errno
+import importlib
 import io
 import itertools
 import logging
@@ -120,8 +121,41 @@ def snapshot(account, seq: int) -> bytes:
     pickler.dump({"format": FORMAT, "moto": moto.__version__, "account_id": account.account_id,
                   "seq": seq, "saved": time.time(),
                   "iam": iam_backends[account.account_id]["aws"], "awslab": STATE,
+                  "services": _other_backends(account.account_id),
                   "root_keys": [asdict(key) for key in account.root_keys]})
     return buffer.getvalue()
+
+
+# moto's backends of the other services the lab changes, saved with IAM's once they exist
+# (a service nobody called is neither imported nor saved: the sandbox loads it lazily).
+OTHER_SERVICES = {"organizations": "moto.organizations.models.organizations_backends",
+                  "identitystore": "moto.identitystore.models.identitystore_backends",
+                  "ssoadmin": "moto.ssoadmin.models.ssoadmin_backends"}
+
+
+def _backend_dict(path: str, load: bool = False):
+    import sys
+
+    module, _, name = path.rpartition(".")
+    if module not in sys.modules and not load:
+        return None
+    return getattr(importlib.import_module(module), name)
+
+
+def _other_backends(account_id: str) -> dict:
+    saved = {}
+    for service, path in OTHER_SERVICES.items():
+        backends = _backend_dict(path)
+        if backends is not None and account_id in backends:
+            saved[service] = dict(backends[account_id].items())
+    return saved
+
+
+def _put_back_others(saved: dict, account_id: str) -> None:
+    for service, regions in (saved or {}).items():
+        backends = _backend_dict(OTHER_SERVICES[service], load=True)
+        for region, backend in regions.items():
+            backends[account_id][region] = backend
 
 
 def _complete(backend: IAMBackend) -> IAMBackend:
@@ -156,6 +190,7 @@ def _put_in_place(data: dict, account) -> bool:
     iam_backends[account.account_id]["aws"] = _complete(data["iam"])
     STATE.clear()
     STATE.update(data["awslab"])
+    _put_back_others(data.get("services"), account.account_id)
     keys = [RootKey(**key) for key in data.get("root_keys", [])]
     if "root_keys" in data and keys != account.root_keys:
         account.root_keys[:] = keys

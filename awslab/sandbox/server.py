@@ -47,6 +47,9 @@ EXTENSIONS = [
     "awslab.sandbox.regions",           # Account Management Region calls
     "awslab.sandbox.deletion",          # DeleteConflict
     "awslab.sandbox.alias",             # alias rules, one alias, "held elsewhere"
+    "awslab.sandbox.answers",           # AWS-shaped ids, whole-second timestamps, request ids
+    "awslab.sandbox.identity_center",   # no instance until the console step; assignments provision roles
+    "awslab.sandbox.portal",            # the access portal, sso-oidc's device flow, the portal API
 ]
 
 log = logging.getLogger("awslab.sandbox")
@@ -166,6 +169,10 @@ class _TimedWriter(io.BufferedIOBase):
         return self.sock.fileno()
 
 
+BEARER_HEADER = "x-amz-sso_bearer_token"  # the AWS access portal API's token (sso: GetRoleCredentials...)
+BEARER_ENVIRON = "awslab.sso_bearer_token"
+
+
 def _handler_class():
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
@@ -181,6 +188,15 @@ def _handler_class():
         def handle_one_request(self):
             self.request_deadline = None  # the next request's clock starts with its first byte
             super().handle_one_request()
+
+        def make_environ(self):
+            # werkzeug drops headers with an underscore (WSGI cannot tell X_Foo from X-Foo);
+            # the AWS access portal's API sends its token in one: kept, when sent once.
+            environ = super().make_environ()
+            tokens = [value for name, value in self.headers.items() if name.lower() == BEARER_HEADER]
+            if len(tokens) == 1:
+                environ[BEARER_ENVIRON] = tokens[0].strip()
+            return environ
 
         def log_error(self, format, *args):
             if format.startswith("Request timed out"):

@@ -84,6 +84,25 @@ def issue(kind: str, user_name: str | None, origin: str, seconds: float, *, mfa:
     return key, record
 
 
+def issue_role(role, session_name: str, seconds: float, *, now: float | None = None) -> tuple[str, dict]:
+    """A session of an IAM role (as AssumeRole and IAM Identity Center's GetRoleCredentials
+    give): it acts as `arn:aws:sts::<account>:assumed-role/<role>/<session_name>`."""
+    key, record = issue("role", None, "GetRoleCredentials", seconds, now=now)
+    with LOCK:
+        record.update(role_name=role.name, role_arn=role.arn, role_id=role.id, role_path=role.path,
+                      session_name=session_name)
+        changed()
+    return key, record
+
+
+def forget_role(role_name: str) -> None:
+    """A deleted role's sessions stop working at once."""
+    with LOCK:
+        sessions = all_sessions()
+        for key in [k for k, s in sessions.items() if s.get("role_name") == role_name]:
+            del sessions[key]
+
+
 def forget_user(user_name: str) -> None:
     """A deleted user's sessions stop working at once."""
     with LOCK:
@@ -198,6 +217,10 @@ def get_caller_identity(original, self, access_key_id, region):
     session = find(access_key_id)
     if account.root_key(access_key_id) is not None or (session and session["kind"] == "root"):
         return account.account_id, account.root_arn, account.account_id
+    if session is not None and session["kind"] == "role":
+        return (f"{session['role_id']}:{session['session_name']}",
+                f"arn:aws:sts::{account.account_id}:assumed-role/{session['role_name']}/"
+                f"{session['session_name']}", account.account_id)
     if session is not None:
         user = iam_backend(account.account_id).users.get(session["user_name"])
         if user is not None:

@@ -92,6 +92,8 @@ def iam_xml(action: str, result: str = ""):
 
 
 _READ_ONLY = ("Get", "List", "Generate", "Simulate", "Describe")
+# Services whose moto backends persistence.py saves (signing names): their writes are changes.
+SAVED_SERVICES = {"iam", "organizations", "identitystore", "sso"}
 
 
 def install(app) -> None:
@@ -107,8 +109,10 @@ def install(app) -> None:
 
     def locked_moto(environ, start_response):
         request = current()
-        writes = (request is not None and request.service == "iam" and request.action is not None
-                  and not request.action.startswith(_READ_ONLY))
+        operation = None
+        if request is not None and request.service in SAVED_SERVICES:
+            operation = request.action or (request.http.headers.get("X-Amz-Target") or "").rpartition(".")[2]
+        writes = bool(operation) and not operation.startswith(_READ_ONLY)
         status = []
 
         def spy(code, headers, exc_info=None):

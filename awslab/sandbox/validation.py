@@ -24,11 +24,8 @@ from moto.iam.exceptions import EntityAlreadyExists, ValidationError
 from moto.iam.models import IAMBackend
 
 from awslab import aws_model
-from awslab.sandbox import answers, patches  # noqa: F401 (see below)
+from awslab.sandbox import patches
 from awslab.sandbox.app import aws_error
-
-# answers.py (AWS-shaped ids, timestamps, request ids) registers its patches when imported;
-# server.EXTENSIONS does not name it yet, so this module imports it.
 
 SERVICES = ("iam", "sts")
 # Filters that only watch requests (the current request, each key's last use) run before the
