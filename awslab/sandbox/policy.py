@@ -12,20 +12,68 @@ What is followed:
     is allowed when an Allow in the identity policies matches and, if there is a
     boundary, an Allow in the boundary matches too; otherwise it is implicitly denied.
   * Action: case-insensitive, wildcards `*` and `?`. Resource: case-sensitive, `*` and `?`
-    (a `*` may span `:` and `/`); a resource "*" (actions without resource types) is matched
-    by Resource "*" and by any NotResource that does not match the string "*".
+    within a segment (the parts separated by colons); a `*` that ends one of the first five
+    segments, and any wildcard in the resource part after the fifth colon, may span `:` and
+    `/` (IAM User Guide, "IAM JSON policy elements: Resource"). A resource "*" (actions
+    without resource types) is matched by Resource "*" and by any NotResource that does not
+    match the string "*".
+  * A wildcard in a Resource's resource type is "not allowed" ("IAM identifiers", IAM ARNs:
+    "Don't use a wildcard in the user/, group/, or policy part of the ARN ... the following
+    is not allowed: arn:aws:iam::123456789012:u*"), and "You can't use a variable to replace
+    parts of the ARN before the fifth colon" ("Variables and tags", Resource element). What
+    IAM does with them: an IAM ARN (service `iam`) whose resource path, read at its fifth
+    colon, is not "*", root or a path starting with one of IAM's resource types is refused
+    when the policy is put, MalformedPolicyDocument "IAM resource path must either be "*",
+    root, or start with user/, ..." (AWS's answer to PutUserPolicy and CreatePolicy, which
+    moto's validator copies in an older form). `arn:aws:iam::123456789012:us?r/*`, `...:u*`
+    and `arn:aws:iam::${aws:PrincipalAccount}:role/*` (its path, read at the colons, is
+    "PrincipalAccount}:role/*") are refused so. Other services' ARNs are not checked when
+    put (IAM's check is its grammar and its own ARNs: "IAM identifies JSON syntax errors,
+    while IAM Access Analyzer provides additional policy checks"); there such a text is
+    accepted and matches no resource. The resource type is the resource part up to its
+    first "/" or ":"; in STS and Account ARNs the whole resource part when it has neither
+    (`account`); S3 bucket and object ARNs (no Region, no account) have none, so
+    `arn:aws:s3:::example?bucket/*` stays a pattern. A policy variable with no value makes
+    its Resource match nothing, as documented.
   * Every condition operator, `...IfExists`, `ForAnyValue:` / `ForAllValues:`. Several
     operators, and several keys in one operator, are ANDed; several values are ORed (NORed
     for negated operators). A key missing from the request context makes a condition
     false, except for negated operators (StringNotEquals, NotIpAddress, ...: true),
-    `...IfExists` (true), `ForAllValues:` (true) and Null. Key names are case-insensitive.
+    `...IfExists` (true, with a set operator too), `ForAllValues:` (true) and Null. Key
+    names are case-insensitive.
   * Policy variables (Version 2012-10-17 only) in Resource, NotResource and in String and
     Arn condition values: `${aws:username}`, defaults `${aws:username, 'x'}`, `${*}`,
     `${?}`, `${$}`. A variable with no value (and no default), or naming a multi-valued
-    key, matches nothing.
+    key, matches nothing; negated operators "do match against a null value" ("Policy
+    variables with no value").
+
+Choices where AWS's documentation is silent (each pinned by a test in
+tests/sandbox/test_policy_evaluation.py; tests/sandbox/test_policy_differential.py lists
+where @cloud-copilot/iam-simulate chose otherwise):
+  * A Resource ARN shorter than six segments (IAM refuses its own when put, see above) is
+    matched as written, not padded: its `*` that ends a segment spans the missing colons
+    (`arn:aws:sqs:us-east-1:1*` matches every queue of accounts starting with 1), and
+    without such a `*` it matches nothing (`arn:aws:sqs:us-east-1`). The documentation describes wildcards spanning colons only
+    from a `*` at the end of a segment; padding a text with wildcards it does not contain
+    would grant more than the policy says.
+  * Case in the partition, service, Region and account segments counts, as in the rest of
+    the ARN: `arn:aws:IAM::...` matches nothing. The documentation calls the Resource
+    element's matching case-sensitive and Access Analyzer flags an upper-case service as an
+    error; a typo then grants nothing instead of everything its lower-case twin would. (An
+    unknown partition, `arn:AWS:...`, is refused when put, by moto's check in AWS's words.)
+  * `${aws:username,'x'}` (no space after the comma) is no default: the documented syntax
+    separates the key and the default "with a comma and space (, )", and Access Analyzer
+    refuses spaces elsewhere in a variable. Such a variable names no key, so it has no
+    value. Spaces around the key (`${ aws:username }`) are tolerated.
   * A multi-valued key (a list in the context) under an operator without ForAnyValue: /
-    ForAllValues: matches when any of its values matches; for a negated operator, when none
-    of its values matches any of the policy's values.
+    ForAllValues: makes the condition false, negated operators and IfExists included: the
+    documentation says multivalued keys "require a set operator" and does not say how a
+    single-valued comparison reads a set. false is the reading that never lets such a
+    condition grant access (iam-simulate does the same and cites AWS's IAM team).
+  * ARN operators (ArnEquals, ArnLike and their negations) compare "each of the six
+    colon-delimited components" separately; a policy value with fewer components matches no
+    ARN, so ArnLike is false and ArnNotLike true for it (as for a variable with no value).
+
 Not followed (out of scope): resource-based policies, SCPs and RCPs, session policies,
 cross-account requests, Principal/NotPrincipal (refused, as IAM does for identity
 policies), the service-specific lists of valid actions, resource types and condition keys,
@@ -55,6 +103,16 @@ __all__ = ["Decision", "MalformedPolicy", "Policy", "evaluate", "parse"]
 
 SYNTAX = "Syntax errors in policy."
 LEGACY = "The policy failed legacy parsing"
+# The resource types an IAM ARN's resource path may start with, and IAM's words for one that
+# starts otherwise (MalformedPolicyDocument, as AWS answers PutUserPolicy and CreatePolicy).
+IAM_RESOURCE_TYPES = ("user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/",
+                      "server-certificate/", "policy/", "sms-mfa/", "saml-provider/",
+                      "oidc-provider/", "report/", "access-report/")
+IAM_RESOURCE_PATH = ('IAM resource path must either be "*", root, or start with '
+                     + ", ".join(IAM_RESOURCE_TYPES) + ".")
+# AWS's own managed policies (AWSCloudWatchOmniServiceRolePolicy) name role templates
+# (GetRoleTemplateVersion's resource type), so IAM takes them; its words above predate them.
+_IAM_PATH_STARTS = (*IAM_RESOURCE_TYPES, "role-template/")
 VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP_ELEMENTS = frozenset({"Version", "Id", "Statement"})
 _ELEMENTS = frozenset({"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
@@ -71,7 +129,7 @@ _OPERATORS = frozenset({"StringEquals", "StringEqualsIgnoreCase", "StringLike", 
                         *_NEGATED})
 _WILDCARD = re.compile(r"[*?]")
 _WILDCARD_OR_VARIABLE = re.compile(r"\$\{([^}]*)\}|[*?]")
-_VARIABLE = re.compile(r"\s*([^\s,']+)\s*(?:,\s*'((?:[^']|'')*)'\s*)?")
+_VARIABLE = re.compile(r"\s*([^\s,']+)\s*(?:, '((?:[^']|'')*)'\s*)?")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _VENDOR = re.compile(r"[A-Za-z0-9.-]+")
 _SID = re.compile(r"[0-9A-Za-z]*")
@@ -108,20 +166,63 @@ class _Text:
             out.append(value)
         return "".join(out)
 
-    def source(self, ctx: Mapping[str, object], arn: bool) -> str | None:
-        """A regular expression; with `arn`, wildcards stay inside one of the first 5 segments."""
+    def source(self, ctx: Mapping[str, object], mode: str) -> str | None:
+        """A regular expression; None where a variable has no value or the text can match nothing.
+
+        mode "string" (StringLike): `*` and `?` match anything. "arn" (ArnLike, ArnEquals): they
+        stay inside each of the first five segments. "resource" (Resource, NotResource): as
+        "arn", except that a `*` ending a segment may span colons, and a text with a variable
+        before the fifth colon or a wildcard or variable in its resource type matches nothing.
+        """
+        if mode == "resource" and _unmatchable_resource(self.tokens):
+            return None
         out, colons = [], 0
-        for kind, *rest in self.tokens:
+        for index, (kind, *rest) in enumerate(self.tokens):
             if kind in "*?":
-                inside = arn and colons < 5
+                inside = mode != "string" and colons < 5
+                if inside and mode == "resource" and kind == "*":
+                    following = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
+                    inside = following is not None and not (
+                        following[0] == "lit" and following[1].startswith(":"))
                 out.append(("[^:]" if inside else ".") + ("*" if kind == "*" else ""))
                 continue
             value = _variable(ctx, *rest) if kind == "var" else rest[0]
             if value is None:
                 return None
-            colons += value.count(":")
+            if kind == "lit" or mode == "arn":
+                colons += value.count(":")
             out.append(re.escape(value))
         return "".join(out)
+
+
+# The services all of whose ARNs start their resource part with a type ("user/...", "root",
+# "account"), even where no "/" follows it (the Service Authorization Reference's ARN formats).
+_TYPED_SERVICES = frozenset({"iam", "sts", "account"})
+
+
+def _unmatchable_resource(tokens: tuple[tuple, ...]) -> bool:
+    """A Resource text IAM accepts but that matches nothing (see the module docstring).
+
+    A policy variable before the fifth colon, or a wildcard or variable in the resource type:
+    the part of the resource (after the fifth colon) up to its first "/" or ":"; all of it in
+    IAM, STS and Account ARNs; none in S3 bucket and object ARNs (no Region, no account).
+    """
+    marks = {"*": "\x00", "?": "\x00", "var": "\x01"}
+    skeleton = "".join(marks.get(token[0], token[-1]) for token in tokens)
+    parts = skeleton.split(":", 5)
+    if any("\x01" in part for part in parts[:5]):
+        return True
+    if len(parts) < 6 or parts[5] == "\x00" and tokens[-1][0] == "*":
+        return False
+    service, region, account, resource = parts[2:]
+    cuts = [found for found in (resource.find("/"), resource.find(":")) if found >= 0]
+    if cuts:
+        if service == "s3" and not region and not account:
+            return False
+        kind = resource[:min(cuts)]
+    else:
+        kind = resource if service in _TYPED_SERVICES else ""
+    return "\x00" in kind or "\x01" in kind
 
 
 def _text(value: str, variables: bool) -> _Text:
@@ -137,8 +238,8 @@ def _text(value: str, variables: bool) -> _Text:
         elif variable := _VARIABLE.fullmatch(found.group(1)):
             default = None if variable[2] is None else variable[2].replace("''", "'")
             tokens.append(("var", variable[1].lower(), default))
-        else:
-            tokens.append(("lit", token))
+        else:  # not the documented ${key} or ${key, 'default'}: names no key, has no value
+            tokens.append(("var", found.group(1), None))
     if pos < len(value):
         tokens.append(("lit", value[pos:]))
     return _Text(tuple(tokens))
@@ -154,24 +255,25 @@ class _Patterns:
     """Alternative patterns, compiled once when they hold no policy variable."""
 
     texts: tuple[_Text, ...]
-    arn: bool
+    mode: str  # "string", "arn" or "resource": see _Text.source
     flags: int
     compiled: re.Pattern | None
 
     def regex(self, ctx: Mapping[str, object]) -> re.Pattern | None:
         if self.compiled is not None:
             return self.compiled
-        sources = [s for s in (text.source(ctx, self.arn) for text in self.texts) if s is not None]
+        sources = [s for s in (text.source(ctx, self.mode) for text in self.texts) if s is not None]
         return re.compile("|".join(f"(?:{s})" for s in sources), self.flags) if sources else None
 
 
-def _patterns(values: Iterable[str], variables: bool, arn=False, ignore_case=False) -> _Patterns:
+def _patterns(values: Iterable[str], variables: bool, mode="string",
+              ignore_case=False) -> _Patterns:
     texts = tuple(_text(value, variables) for value in values)
     flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    patterns = _Patterns(texts, arn, flags, None)
+    patterns = _Patterns(texts, mode, flags, None)
     if all(text.static for text in texts):
         compiled = patterns.regex({}) or _NEVER
-        patterns = _Patterns(texts, arn, flags, compiled)
+        patterns = _Patterns(texts, mode, flags, compiled)
     return patterns
 
 
@@ -237,7 +339,9 @@ class _Condition:
             return all(test(value) != self.negated for value in values)
         if self.set_operator == "ForAnyValue":
             return any(test(value) != self.negated for value in values)
-        return any(test(value) for value in values) != self.negated
+        if not isinstance(found, str):
+            return False  # a multi-valued key needs ForAnyValue: or ForAllValues:
+        return test(found) != self.negated
 
     def _matcher(self, ctx: Mapping[str, object]) -> Callable[[str], bool]:
         """Whether one request value equals / is like / ... any of the policy's values."""
@@ -271,7 +375,7 @@ def _condition_values(base: str, values: list[str], variables: bool) -> object:
     if base in ("StringEquals", "StringEqualsIgnoreCase"):
         return tuple(_text(value, variables) for value in values)
     if base in ("StringLike", "ArnEquals", "ArnLike"):
-        return _patterns(values, variables, arn=base.startswith("Arn"))
+        return _patterns(values, variables, "arn" if base.startswith("Arn") else "string")
     if base.startswith("Numeric"):
         return tuple(_number(value) for value in values)
     if base.startswith("Date"):
@@ -397,6 +501,11 @@ def _compile(document) -> Policy:
         for resource in _listed(s.get("Resource", s.get("NotResource", []))):
             if resource != "*" and ":" not in resource:
                 raise MalformedPolicy(f'Resource {resource} must be in ARN format or "*".')
+            segments = resource.split(":", 5)
+            path = segments[5] if len(segments) == 6 else ""
+            if (len(segments) > 2 and segments[2] == "iam" and path not in ("*", "root")
+                    and not path.startswith(_IAM_PATH_STARTS)):
+                raise MalformedPolicy(IAM_RESOURCE_PATH)
         for action in _listed(s.get("Action", s.get("NotAction"))):
             vendor, colon, name = action.partition(":")
             if action != "*" and not colon:
@@ -413,7 +522,8 @@ def _compile(document) -> Policy:
         _Statement(index, s.get("Sid") or None, s["Effect"] == "Allow",
                    _patterns(_listed(s.get("Action", s.get("NotAction"))), False, ignore_case=True),
                    "NotAction" in s,
-                   _patterns(_listed(s.get("Resource", s.get("NotResource"))), variables),
+                   _patterns(_listed(s.get("Resource", s.get("NotResource"))), variables,
+                             "resource"),
                    "NotResource" in s,
                    tuple(_conditions(s.get("Condition", {}), variables)))
         for index, s in enumerate(statements)))

@@ -7,13 +7,16 @@ a user's inline policies together at most 2,048 characters ("Maximum policy size
 policy 6,144 ("Cannot exceed quota for PolicySize: 6144"), all `LimitExceeded`. moto
 5.2.5 validates the grammar only in part and has no size quotas. The grammar is
 policy.parse's, the one the gate evaluates with. A managed policy's name is unique in the
-account regardless of case (validation.py).
+account regardless of case (validation.py). moto's own check of an IAM ARN's resource path
+is older than AWS's (it refuses `arn:aws:iam::<acct>:*` and `...:root`, which AWS takes):
+policy.parse makes that judgement, in AWS's current words, before moto sees the document.
 """
 
 from __future__ import annotations
 
 from moto.iam.exceptions import LimitExceededException, MalformedPolicyDocument
 from moto.iam.models import IAMBackend
+from moto.iam.policy_validation import BaseIAMPolicyValidator
 
 from awslab.sandbox import patches, policy, validation
 
@@ -45,6 +48,13 @@ def check_managed(document: str) -> None:
     check(document)
     if size(document) > MANAGED_LIMIT:
         raise LimitExceededException(f"Cannot exceed quota for PolicySize: {MANAGED_LIMIT}")
+
+
+@patches.wraps(BaseIAMPolicyValidator, "_validate_resource_format")
+def _validate_resource_format(original, self, resource):
+    original(self, resource)
+    if self._resource_error.startswith("IAM resource path must"):
+        self._resource_error = ""  # policy.parse, which ran first, judged the path
 
 
 @patches.wraps(IAMBackend, "put_user_policy")

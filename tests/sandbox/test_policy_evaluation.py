@@ -402,8 +402,7 @@ CONDITIONS = [
     ({"ForAllValues:StringNotEquals": {TAGS: ["environment"]}}, {TAGS: ["owner", "environment"]},
      False),
     ({"ForAnyValue:StringLike": {TAGS: ["cost-*"]}}, {TAGS: ["owner", "cost-center"]}, True),
-    ({"StringEquals": {TAGS: "owner"}}, {TAGS: ["environment", "owner"]}, True),
-    ({"StringNotEquals": {TAGS: "owner"}}, {TAGS: ["environment", "owner"]}, False),
+    # (a multi-valued key without ForAnyValue:/ForAllValues: is pinned in test_choices below)
     # Several keys (AND), several operators (AND), case of key names
     ({"StringEquals": {"aws:PrincipalTag/job": "admin", "aws:RequestedRegion": "eu-west-1"}},
      {"aws:PrincipalTag/job": "admin", "aws:RequestedRegion": "eu-west-1"}, True),
@@ -495,6 +494,19 @@ def test_valid(document):
     assert isinstance(parse(document), Policy)
 
 
+def test_every_aws_managed_policy_is_accepted():
+    """IAM serves them, so its check when a policy is put takes each (1,582 of them)."""
+    from awslab.sandbox import managed_policies
+
+    refused = []
+    for name, _, start, end in managed_policies.entries():
+        try:
+            parse(managed_policies.document(name, start, end))
+        except MalformedPolicy as error:
+            refused.append((name, error.message))
+    assert refused == []
+
+
 def test_parse_is_cached():
     assert parse(IAM_USER_CHANGE_PASSWORD) is parse(IAM_USER_CHANGE_PASSWORD)
     as_dict = json.loads(IAM_USER_CHANGE_PASSWORD)
@@ -509,3 +521,143 @@ def test_decision_names_the_statement():
     boundary = evaluate([parse(ADMINISTRATOR_ACCESS)], "iam:ListUsers", "*", {},
                         boundary=[parse(BOUNDARY_S3_CLOUDWATCH_EC2)])
     assert (boundary.allowed, boundary.explicit_deny) == (False, False)
+
+
+# --- Resource texts AWS's documentation rules out ----------------------------------------------
+
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/deployer"
+SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/ivy"
+PRINCIPAL_ACCOUNT = {"aws:PrincipalAccount": ACCOUNT, **IVY}
+IAM_PATH = ('IAM resource path must either be "*", root, or start with user/, federated-user/, '
+            'role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, '
+            'saml-provider/, oidc-provider/, report/, access-report/.')
+
+
+@pytest.mark.parametrize("element", ["Resource", "NotResource"])
+@pytest.mark.parametrize("resource", [
+    # "Don't use a wildcard in the user/, group/, or policy part of the ARN" (IAM identifiers)
+    f"arn:aws:iam::{ACCOUNT}:us?r/*", f"arn:aws:iam::{ACCOUNT}:*/bob",
+    f"arn:aws:iam::{ACCOUNT}:u*", f"arn:aws:iam::{ACCOUNT}:${{aws:username}}/x",
+    # "You can't use a variable to replace parts of the ARN before the fifth colon": IAM reads
+    # the ARN at its colons, so the resource path is "PrincipalAccount}:role/*"
+    "arn:aws:iam::${aws:PrincipalAccount}:role/*",
+    f"arn:aws:iam::{ACCOUNT}:instance-profiles/x", "arn:aws:iam::1*", "arn:aws:iam",
+])
+def test_an_iam_arn_without_an_iam_resource_type_is_refused_when_put(resource, element):
+    with pytest.raises(MalformedPolicy) as refused:
+        parse(doc({"Effect": "Allow", "Action": "iam:GetUser", element: ["*", resource]}))
+    assert refused.value.message == IAM_PATH
+
+
+@pytest.mark.parametrize("resource", [
+    f"arn:aws:iam::{ACCOUNT}:*", "arn:aws:iam::*:root", "arn:aws:iam::*:user/${aws:username}",
+    "arn:aws:iam::*:mfa/*", "arn:aws:iam::*:policy/*", "arn:aws:IAM::*:x*",
+])
+def test_an_iam_arn_with_a_resource_type_is_accepted(resource):
+    assert isinstance(parse(doc(allow("iam:GetUser", resource))), Policy)
+
+
+@pytest.mark.parametrize("resource, requested, context, matches", [
+    # A wildcard or variable in the resource type of other services' ARNs, which IAM does not
+    # check when the policy is put: accepted, matches nothing.
+    (f"arn:aws:sts::{ACCOUNT}:assu?ed-role/*", SESSION, {}, False),
+    (f"arn:aws:sts::{ACCOUNT}:*/deployer/ivy", SESSION, {}, False),
+    (f"arn:aws:sts::{ACCOUNT}:assumed-role/*", SESSION, {}, True),
+    (f"arn:aws:sts::{ACCOUNT}:${{aws:username}}-role/deployer/ivy",
+     f"arn:aws:sts::{ACCOUNT}:ivy-role/deployer/ivy", IVY, False),
+    (f"arn:aws:account::{ACCOUNT}:acc*", f"arn:aws:account::{ACCOUNT}:account", {}, False),
+    (f"arn:aws:account::{ACCOUNT}:*", f"arn:aws:account::{ACCOUNT}:account", {}, True),
+    ("arn:aws:lambda:*:*:func*:x", "arn:aws:lambda:us-east-1:1:function:x", {}, False),
+    ("arn:aws:lambda:*:*:function:*", "arn:aws:lambda:us-east-1:1:function:x", {}, True),
+    # no resource type: S3 bucket names, SNS topics
+    ("arn:aws:s3:::example?bucket/*", "arn:aws:s3:::example1bucket/a/b", {}, True),
+    ("arn:aws:sns:us-east-1:*:alerts-*", "arn:aws:sns:us-east-1:111122223333:alerts-x", {},
+     True),
+    # A variable before the fifth colon: accepted, matches nothing.
+    ("arn:aws:sts::${aws:PrincipalAccount}:assumed-role/*", SESSION, PRINCIPAL_ACCOUNT,
+     False),
+    ("arn:aws:sts::${aws:PrincipalAccount, '123456789012'}:assumed-role/*", SESSION, {}, False),
+    ("arn:${aws:username}:iam::*:role/*", ROLE, {"aws:username": "aws"}, False),
+    # segments: `*` stays inside unless it ends the segment; `?` always does
+    ("arn:aws:i*m::*:role/*", ROLE, {}, True),
+    ("arn:aws:iam::1*2:role/*", ROLE, {}, True),
+    ("arn:aws:ia?::*:role/*", ROLE, {}, True),
+    ("arn:aws:sts:?*:assumed-role/deployer/ivy", SESSION, {}, False),
+    ("arn:aws:*", ROLE, {}, True),
+])
+def test_resource_forms(resource, requested, context, matches):
+    """Accepted when put (IAM checks only IAM's own resource types); the text matches or not."""
+    allowing = parse(doc(allow("*", resource)))
+    assert evaluate([allowing], "sts:AssumeRole", requested, context).allowed is matches
+    # as NotResource, a text that matches nothing excludes nothing
+    excluding = parse(doc({"Effect": "Allow", "Action": "*", "NotResource": resource}))
+    assert evaluate([excluding], "sts:AssumeRole", requested, context).allowed is not matches
+
+
+# --- Choices where AWS's documentation is silent (policy.py's docstring says why) -------------
+
+CHOICES = [
+    # A Resource ARN shorter than six segments: as written, not padded with wildcards.
+    pytest.param({"Resource": "arn:aws:sqs:us-east-1"}, "arn:aws:sqs:us-east-1:1:q", {}, False,
+                 id="short ARN, no *"),
+    pytest.param({"Resource": "arn:aws:sqs:us-east-1:111122223333"},
+                 "arn:aws:sqs:us-east-1:111122223333:q", {}, False, id="account-only ARN"),
+    pytest.param({"Resource": "arn:aws:sqs:us-east-1:1*"}, "arn:aws:sqs:us-east-1:111:q", {},
+                 True, id="short ARN ending in *"),
+    pytest.param({"Resource": "arn:aws:sqs:*"}, "arn:aws:sqs:us-east-1:111:q", {}, True,
+                 id="short ARN ending in *, four segments"),
+    pytest.param({"Resource": "arn:aws:sqs:us-east-1:2*"}, "arn:aws:sqs:us-east-1:111:q", {},
+                 False, id="short ARN ending in *, other account"),
+    # Case in the partition, service, Region and account segments counts.
+    pytest.param({"Resource": f"arn:AWS:iam::{ACCOUNT}:user/bob"}, user("bob"), {}, False,
+                 id="partition in upper case"),  # refused when put too: moto's check, AWS's words
+    pytest.param({"Resource": f"arn:aws:IAM::{ACCOUNT}:user/bob"}, user("bob"), {}, False,
+                 id="service in upper case"),
+    pytest.param({"Resource": "arn:aws:sqs:US-EAST-1:*:q"}, "arn:aws:sqs:us-east-1:1:q", {},
+                 False, id="Region in upper case"),
+    pytest.param({"Resource": "arn:aws:iam::*:user/Bob"}, user("bob"), {}, False,
+                 id="resource part in another case"),
+    # ${key, 'default'} needs the comma and a space.
+    pytest.param({"Resource": "arn:aws:iam::*:user/${aws:username,'bob'}"}, user("bob"), {},
+                 False, id="default without a space: no default"),
+    pytest.param({"Resource": "arn:aws:iam::*:user/${aws:username,'bob'}"}, user("ivy"), IVY,
+                 False, id="default without a space: names no key"),
+    pytest.param({"Resource": "arn:aws:iam::*:user/${aws:username, 'bob'}"}, user("bob"), {},
+                 True, id="default with the space"),
+    pytest.param({"Resource": "arn:aws:iam::*:user/${ aws:username }"}, user("ivy"), IVY, True,
+                 id="spaces around the key"),
+    pytest.param({"Resource": "*", "Condition": {"StringNotEquals": {
+        "aws:PrincipalTag/team": "${aws:username,'x'}"}}}, "*",
+        {"aws:PrincipalTag/team": "x", "aws:username": "ivy"}, True,
+        id="no default: a negated operator matches the missing value"),
+    # A multi-valued key without ForAnyValue:/ForAllValues: never satisfies a condition.
+    pytest.param({"Resource": "*", "Condition": {"StringEquals": {TAGS: "owner"}}}, "*",
+                 {TAGS: ["environment", "owner"]}, False, id="multi-valued, StringEquals"),
+    pytest.param({"Resource": "*", "Condition": {"StringNotEquals": {TAGS: "owner"}}}, "*",
+                 {TAGS: ["environment", "x"]}, False, id="multi-valued, StringNotEquals"),
+    pytest.param({"Resource": "*", "Condition": {"StringLikeIfExists": {TAGS: "*"}}}, "*",
+                 {TAGS: ["a"]}, False, id="multi-valued, IfExists"),
+    pytest.param({"Resource": "*", "Condition": {"StringLike": {TAGS: "*"}}}, "*",
+                 {TAGS: "environment"}, True, id="one value given as a string"),
+    pytest.param({"Resource": "*", "Condition": {"Null": {TAGS: "false"}}}, "*",
+                 {TAGS: ["a", "b"]}, True, id="multi-valued, Null"),
+    pytest.param({"Resource": "*", "Condition": {"ForAnyValue:StringEqualsIfExists": {
+        TAGS: "owner"}}}, "*", {}, True, id="IfExists with a set operator, key missing"),
+    # ARN operators on a policy value shorter than six segments.
+    pytest.param({"Resource": "*", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:iam::*"}}},
+                 "*", {"aws:SourceArn": user("ivy")}, False, id="ArnLike, short value"),
+    pytest.param({"Resource": "*", "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:iam"}}},
+                 "*", {"aws:SourceArn": user("ivy")}, False, id="ArnEquals, short value"),
+    pytest.param({"Resource": "*", "Condition": {"ArnNotLike": {
+        "aws:SourceArn": "arn:aws:iam::*"}}}, "*", {"aws:SourceArn": user("ivy")}, True,
+        id="ArnNotLike, short value"),
+    pytest.param({"Resource": "*", "Condition": {"ArnLike": {
+        "aws:SourceArn": "arn:aws:iam::*:*"}}}, "*", {"aws:SourceArn": user("ivy")}, True,
+        id="ArnLike, six segments"),
+]
+
+
+@pytest.mark.parametrize("statement, requested, context, allowed", CHOICES)
+def test_choices(statement, requested, context, allowed):
+    policy = parse(doc({"Effect": "Allow", "Action": "*", **statement}))
+    assert evaluate([policy], "iam:GetUser", requested, context).allowed is allowed

@@ -437,3 +437,33 @@ def test_conditions_not_resource_and_wildcards_over_http(lab, iam, made):
     with pytest.raises(ClientError) as itself:
         me.get_user()
     assert refusal(itself)[1] == "AccessDenied"
+
+
+def test_iam_arns_are_checked_for_a_resource_type_when_put(lab, iam, made):
+    """A wildcard or variable where an IAM ARN names its resource type is refused as AWS
+    refuses it; "*" and root there are taken (moto alone refused them), and grant as AWS's."""
+    acct = lab.account_id
+    name, key = made.user("typed")
+    other, _ = made.user("other", key=False)
+    me = clients(lab, *key)
+    words = ('IAM resource path must either be "*", root, or start with user/, federated-user/, '
+             'role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, '
+             'saml-provider/, oidc-provider/, report/, access-report/.')
+    for resource in (f"arn:aws:iam::{acct}:us?r/*", f"arn:aws:iam::{acct}:*/{other}",
+                     "arn:aws:iam::${aws:PrincipalAccount}:user/*"):
+        odd = document(allow("iam:GetUser", resource))
+        with pytest.raises(ClientError) as put:
+            iam.put_user_policy(UserName=name, PolicyName="odd", PolicyDocument=odd)
+        assert refusal(put) == (400, "MalformedPolicyDocument", words)
+        with pytest.raises(ClientError) as created:
+            made.policy(odd)
+        assert refusal(created) == (400, "MalformedPolicyDocument", words)
+    assert iam.list_user_policies(UserName=name)["PolicyNames"] == []
+    with pytest.raises(ClientError) as refused:
+        me.iam.get_user(UserName=other)
+    assert refusal(refused)[1] == "AccessDenied"
+    iam.put_user_policy(UserName=name, PolicyName="typed", PolicyDocument=document(
+        allow("iam:GetAccountSummary", f"arn:aws:iam::{acct}:root"),
+        allow("iam:GetUser", f"arn:aws:iam::{acct}:*")))
+    made.policy(document(allow("iam:GetUser", "arn:aws:iam::*:root")))
+    assert me.iam.get_user(UserName=other)["User"]["UserName"] == other
