@@ -51,7 +51,7 @@ def node_judge() -> str:
                if not PACKAGE.exists() else None)
     if missing:
         (pytest.fail if os.environ.get("CI") else pytest.skip)(
-            f"the differential policy test needs its judge: {missing}")
+            f"the differential policy test cannot run its judge: {missing}")
     return node
 
 
