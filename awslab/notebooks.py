@@ -26,7 +26,7 @@ from awslab.errors import Code, LabError
 from awslab.session import TARGETS
 
 LAB = ["00_setup", "01_secure_the_root_user", "02_set_up_additional_users",
-       "03_account_alias_and_regions", "04_sign_in_and_review"]
+       "03_account_alias_and_regions", "04_sign_in_and_review", "05_identity_center"]
 CLEAN_UP = "99_clean_up"
 NOTEBOOKS = [*LAB, CLEAN_UP]
 
@@ -42,6 +42,7 @@ TYPES: dict[str, object] = {
     "regions_to_enable": list[str],
     "tags": dict[str, str],
     "security_contact": dict[str, str],
+    "sso_profile_name": str,
 }
 SECRET = {"password"}  # a wrong value of these is never repeated (LAB_SPEC section 7)
 

@@ -220,9 +220,8 @@ def invitation(lab, user_name: str) -> dict | None:
     if not lab.sandbox:
         return None
     from awslab.sandbox.console import _request
-    from awslab.sandbox.credentials import console_secret
 
-    box = _request(lab.endpoint_url, "/_awslab/mailbox", {"console_secret": console_secret()})
+    box = _request(lab.endpoint_url, "/_awslab/mailbox", {"console_secret": _owner_secret()})
     user = find_user(lab, user_name)
     mine = [m for m in box["messages"] if user is not None and m["user_id"] == user["UserId"]]
     return mine[-1] if mine else None
@@ -300,7 +299,7 @@ def assign(lab, permission_set_arn: str, group_id: str, *, on_status=None,
             break
         if time.monotonic() > deadline:
             raise LabError("The account assignment is still in progress after two minutes: run the "
-                           "cell again to keep watching it.", code=Code.Timeout if hasattr(Code, "Timeout") else None)
+                           "cell again to keep watching it.", code="InProgress")
         time.sleep(0.5)
         made = sso.describe_account_assignment_creation_status(
             InstanceArn=instance["arn"],
@@ -310,6 +309,22 @@ def assign(lab, permission_set_arn: str, group_id: str, *, on_status=None,
                        f"{made.get('FailureReason', 'no reason given')}.")
     return {"status": "SUCCEEDED", "role_name": provisioned_role(lab, permission_set_arn),
             "created": True}
+
+
+def grant_access(lab, permission_set_name: str, group_name: str, *, on_status=None) -> dict:
+    """Step 4 as one: the permission set (with the AWS managed policy of its name) and its
+    assignment to the group on this account, watched until SUCCEEDED. Returns {"permission_set",
+    "session_duration", "status", "role_name", "created"}."""
+    group_id = find_group(lab, group_name)
+    if group_id is None:
+        raise LabError(f"IAM Identity Center has no group {group_name!r} yet: run step 3 first.",
+                       code=Code.NoSuchEntity)
+    permission_set = create_permission_set(lab, permission_set_name)
+    assigned = assign(lab, permission_set["PermissionSetArn"], group_id, on_status=on_status)
+    return dict(assigned, permission_set=permission_set_name,
+                permission_set_arn=permission_set["PermissionSetArn"],
+                session_duration=permission_set.get("SessionDuration") or "PT1H",
+                set_created=permission_set["created"])
 
 
 def provisioned_role(lab, permission_set_arn: str | None = None) -> str | None:
@@ -328,10 +343,27 @@ def provisioned_role(lab, permission_set_arn: str | None = None) -> str | None:
 
 # --- 5: the person at the access portal -------------------------------------------------------------
 
+def _owner_secret() -> str:
+    """The account owner's console secret: the simulated mailbox and authenticator are theirs."""
+    from awslab.sandbox.account import load_or_create
+
+    return load_or_create().console_secret
+
+
 def _sandbox_only(lab, what: str) -> None:
     if not lab.sandbox:
         raise LabError(f"{what} happens in a browser on a real account: open the AWS access "
                        "portal URL and follow the steps there.", code=Code.NotSandbox)
+
+
+def portal_password() -> str:
+    """A password IAM Identity Center accepts (headless runs set one from the invitation)."""
+    import secrets
+    import string
+
+    pool = string.ascii_letters + string.digits
+    body = "".join(secrets.choice(pool) for _ in range(16))
+    return f"Aa1!{body}"
 
 
 def accept_invitation(lab, link: str, password: str) -> dict:
@@ -364,9 +396,8 @@ def portal_sign_in(lab, user_name: str = "", password: str = "", mfa_code: str |
 def authenticator_code(lab, user_name: str = "", seed: str | None = None) -> str:
     """The person's simulated authenticator app: a code the sandbox accepts now."""
     from awslab.sandbox.console import _request
-    from awslab.sandbox.credentials import console_secret
 
-    payload = {"console_secret": console_secret(), "user_name": user_name}
+    payload = {"console_secret": _owner_secret(), "user_name": user_name}
     if seed:
         payload["seed"] = seed
     for _ in range(2):
