@@ -252,9 +252,10 @@ def test_create_user_makes_everything_the_review_promised(lab):
     assert row["Console login link"] == f"https://{lab.account_id}.signin.aws.amazon.com/console"
     assert password_problem(DEFAULT_POLICY, row["Password"], "alice") is None
     # Everything recorded for clean-up; the secrets never in a repr or widget state.
-    kinds = {(e["kind"], e["name"]) for e in record.created(lab.account_id)}
-    assert {("user", "alice"), ("login_profile", "alice"), ("user_policy", f"alice|{CHANGE_PASSWORD_ARN}"),
-            ("group_membership", f"alice|{GROUP}"), ("access_key", new.access_key_id), ("csv", str(path))} <= kinds
+    kinds = {e.key for e in record.created(lab.account_id)}
+    assert {("user", "alice", None), ("login_profile", "alice", None),
+            ("user_policy", CHANGE_PASSWORD_ARN, "alice"), ("group_membership", GROUP, "alice"),
+            ("access_key", new.access_key_id, "alice"), ("csv", str(path), "alice")} <= kinds
     assert new.secret_access_key not in repr(new) and new.password not in repr(new)
     assert "awslab-credentials" in form.after.children[0]._dom_classes
     state = widget_state_text()
