@@ -1,112 +1,13 @@
-"""Where this account stands on each section of the lab, read from the account itself.
+"""Temporary facade (issue 23): where the account stands moved to awslab/steps/s00_connect.py.
+Removed with an import rewrite at the end of the move."""
 
-Computed from the API every time, so it is true whatever order things happened in
-(and whoever did them: the lab, the console, or the AWS CLI).
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-
-from botocore.exceptions import ClientError
-
-from awslab.errors import explain
-
-# The AWS managed policies the lab attaches: to the group, and (as the console does) to a
-# user who must change their password at first sign-in.
-ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
-CHANGE_PASSWORD_ARN = "arn:aws:iam::aws:policy/IAMUserChangePassword"
-
-
-@dataclass
-class Step:
-    notebook: str
-    section: str
-    done: bool | None  # None: could not tell
-    detail: str
-
-
-def _summary(iam) -> dict:
-    return iam.get_account_summary()["SummaryMap"]
-
-
-def admin_users(iam) -> list[str]:
-    """IAM users with AdministratorAccess, directly or through a group."""
-    found: set[str] = set()
-    for kind, entities in iam.list_entities_for_policy(PolicyArn=ADMIN_POLICY_ARN).items():
-        if kind == "PolicyUsers":
-            found.update(e["UserName"] for e in entities)
-        elif kind == "PolicyGroups":
-            for group in entities:
-                for page in iam.get_paginator("get_group").paginate(GroupName=group["GroupName"]):
-                    found.update(u["UserName"] for u in page["Users"])
-    return sorted(found)
-
-
-def holds_administrator_access(iam, user_name: str) -> bool:
-    """Whether one user holds AdministratorAccess, directly or through one of its groups: reads
-    only that user's policies and groups (however many other administrator groups exist)."""
-    for page in iam.get_paginator("list_attached_user_policies").paginate(UserName=user_name):
-        if any(p["PolicyArn"] == ADMIN_POLICY_ARN for p in page["AttachedPolicies"]):
-            return True
-    for page in iam.get_paginator("list_groups_for_user").paginate(UserName=user_name):
-        for group in page["Groups"]:
-            for policies in iam.get_paginator("list_attached_group_policies").paginate(
-                    GroupName=group["GroupName"]):
-                if any(p["PolicyArn"] == ADMIN_POLICY_ARN for p in policies["AttachedPolicies"]):
-                    return True
-    return False
-
-
-def progress(lab) -> list[Step]:
-    """Each section's state, read from the account now (each thing read once)."""
-    iam = lab.client("iam")
-    steps: list[Step] = []
-    read: dict[str, dict | ClientError] = {}
-
-    def summary() -> dict:  # two sections use it: one GetAccountSummary (or one refusal)
-        if "summary" not in read:
-            try:
-                read["summary"] = _summary(iam)
-            except ClientError as error:
-                read["summary"] = error
-        if isinstance(read["summary"], ClientError):
-            raise read["summary"]
-        return read["summary"]
-
-    def check(notebook, section, probe):
-        try:
-            done, detail = probe()
-        except ClientError as error:
-            done, detail = None, explain(error, "reading the account")
-        steps.append(Step(notebook, section, done, detail))
-
-    def root_mfa():
-        on = summary().get("AccountMFAEnabled", 0) == 1
-        return on, "the root user has MFA" if on else "the root user has no MFA yet"
-
-    def users():
-        admins = admin_users(iam)
-        if admins:
-            return True, "administrators: " + ", ".join(admins)
-        return False, "no IAM user with AdministratorAccess yet"
-
-    def alias():
-        aliases = iam.list_account_aliases()["AccountAliases"]
-        if aliases:
-            return True, f"alias {aliases[0]}: https://{aliases[0]}.signin.aws.amazon.com/console"
-        return False, "no account alias yet"
-
-    def signed_in():
-        keys = summary().get("AccountAccessKeysPresent", 0)
-        if lab.is_root:
-            return False, "you are signed in as the root user"
-        if keys:
-            return False, f"signed in as {lab.principal}, but the root user still has access keys"
-        return True, f"signed in as {lab.principal}; the root user has no access keys"
-
-    check("01_secure_the_root_user", "Secure the root user", root_mfa)
-    check("02_set_up_additional_users", "Set up additional users", users)
-    check("03_account_alias_and_regions", "Set account alias and enable Regions", alias)
-    check("04_sign_in_and_review", "Sign in as the new user and review", signed_in)
-    return steps
+from awslab.steps.s00_connect import *  # noqa: F403
+from awslab.steps.s00_connect import (  # noqa: F401
+    ADMIN_POLICY_ARN,
+    CHANGE_PASSWORD_ARN,
+    Step,
+    _summary,
+    admin_users,
+    holds_administrator_access,
+    progress,
+)
