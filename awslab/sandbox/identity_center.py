@@ -453,28 +453,55 @@ def forget_person(user_id: str) -> None:
             del data[table][key]
 
 
-def invite(user_id: str, user_name: str, display_name: str, email: str | None) -> None:
-    """The invitation email IAM Identity Center sends a new user: a one-time link to set a
-    password, valid seven days."""
+def invite(user_id: str, user_name: str, display_name: str, email: str | None, *,
+           reset: bool = False) -> None:
+    """The invitation email IAM Identity Center sends a new user (or, `reset`, the email of the
+    console's "Reset password"): a one-time link to set a password, valid seven days."""
     found = instance()
     token = secrets.token_urlsafe(24)
     now = time.time()
     link = f"{portal_url(found['identity_store_id'])}/#/signup/accept-invite?token={token}"
+    url = portal_url(found["identity_store_id"])
+    if reset:
+        subject = "Reset your AWS IAM Identity Center password"
+        body = (f"Hello {display_name},\n\nYour administrator reset the password of your AWS access "
+                f"portal user {user_name} ({url}).\n\nSet a new password (this link expires in 7 "
+                "days):")
+    else:
+        subject = "Invitation to join AWS IAM Identity Center"
+        body = (f"Hello {display_name},\n\nYour administrator has invited you to access AWS "
+                f"accounts and applications through the AWS access portal.\n\nUsername: "
+                f"{user_name}\nAWS access portal URL: {url}\n\nAccept the invitation to set your "
+                "password (this link expires in 7 days):")
     with LOCK:
-        state()["people"][user_id] = {"user_name": user_name, "password": None,
-                                      "invite": _digest(token), "invite_expires": now + INVITE_SECONDS,
-                                      "mfa": None}
+        person = state()["people"].setdefault(user_id, {"user_name": user_name, "mfa": None})
+        person.update(user_name=user_name, password=None if not reset else person.get("password"),
+                      invite=_digest(token), invite_expires=now + INVITE_SECONDS)
         state()["mailbox"].append({
             "id": secrets.token_hex(6), "to": email or "(no email address)", "sent": now,
-            "user_id": user_id, "from": "no-reply@login.awsapps.com",
-            "subject": "Invitation to join AWS IAM Identity Center",
-            "body": (f"Hello {display_name},\n\nYour administrator has invited you to access AWS "
-                     f"accounts and applications through the AWS access portal.\n\nUsername: "
-                     f"{user_name}\nAWS access portal URL: {portal_url(found['identity_store_id'])}"
-                     "\n\nAccept the invitation to set your password (this link expires in 7 "
-                     "days):"),
-            "link": link})
+            "user_id": user_id, "from": "no-reply@login.awsapps.com", "subject": subject,
+            "body": body, "link": link})
         changed()
+
+
+def reset_password(caller, user_name: str, region: str) -> dict:
+    """The console's "Reset password" of a user: an email with a one-time link."""
+    from awslab.sandbox import gate
+
+    try:
+        gate.decide(caller, "identitystore", "UpdateUser", {}, region)
+    except gate.Refusal as refusal:
+        raise SandboxCallError(refusal.code, refusal.message, refusal.status) from None
+    found = instance()
+    store = _store_backend().identity_stores.get(found["identity_store_id"]) if found else None
+    user = next((u for u in (store.users.values() if store else [])
+                 if u.UserName.lower() == user_name.lower()), None)
+    if user is None:
+        raise SandboxCallError("ResourceNotFoundException", f"IAM Identity Center has no user "
+                               f"{user_name!r}.", 404)
+    email = next((e.get("Value") for e in user.Emails or []), None)
+    invite(user.UserId, user.UserName, user.DisplayName or user.UserName, email, reset=True)
+    return {"sent_to": email}
 
 
 def _digest(secret: str) -> str:
@@ -513,6 +540,17 @@ def _enable_route(account):
     return answer
 
 
+def _reset_route(account):
+    def answer(request, caller):
+        from awslab.sandbox.app import json_body
+
+        data = json_body(request)
+        return json_response(reset_password(caller, str(data.get("user_name") or ""),
+                                            str(data.get("region") or account.region)))
+
+    return answer
+
+
 def _mailbox_route(account):
     def answer(request):
         from awslab.sandbox.app import json_body
@@ -526,5 +564,6 @@ def _mailbox_route(account):
 
 def install(app) -> None:
     app.signed_route("/_awslab/console/identity-center/enable", _enable_route(app.account))
+    app.signed_route("/_awslab/console/identity-center/reset-password", _reset_route(app.account))
     app.route("/_awslab/mailbox", _mailbox_route(app.account))
     app.add_filter(protect_reserved_roles)

@@ -168,6 +168,10 @@ def create_person(lab, user_name: str, given_name: str, family_name: str, email:
     made: list[tuple[str, str]] = []
     try:
         user = find_user(lab, user_name)
+        if user is not None and not record.was_created(lab.account_id, "sso_user", user["UserName"]):
+            raise LabError(f"IAM Identity Center already has a user named {user_name!r}, which this "
+                           "lab did not create: choose another user name (sso_user_name).",
+                           code=Code.EntityAlreadyExists)
         if user is None:
             user_id = ids.create_user(
                 IdentityStoreId=store, UserName=user_name, DisplayName=f"{given_name} {family_name}",
@@ -245,6 +249,10 @@ def create_permission_set(lab, name: str, policy_name: str | None = None,
     lab.require_write("create a permission set")
     sso, instance = lab.client("sso-admin"), require_instance(lab)
     found = find_permission_set(lab, name)
+    if found is not None and not record.was_created(lab.account_id, "permission_set", name):
+        raise LabError(f"A permission set named {name!r} already exists, and this lab did not create "
+                       "it: choose another name (permission_set_name), or assign that one in the "
+                       "console.", code=Code.EntityAlreadyExists)
     created = found is None
     try:
         if created:
@@ -354,6 +362,17 @@ def _sandbox_only(lab, what: str) -> None:
     if not lab.sandbox:
         raise LabError(f"{what} happens in a browser on a real account: open the AWS access "
                        "portal URL and follow the steps there.", code=Code.NotSandbox)
+
+
+def reset_password(lab, user_name: str) -> dict:
+    """The console's "Reset password" (IAM Identity Center, Users): the person gets an email with
+    a one-time link to set a new password. Sandbox: the simulated console's button."""
+    _sandbox_only(lab, "Resetting a person's password")
+    lab.require_write("reset the person's password")
+    from awslab.sandbox.console import _signed
+
+    return _signed(lab, "/_awslab/console/identity-center/reset-password",
+                   {"user_name": user_name, "region": lab.region})
 
 
 def portal_password() -> str:
