@@ -13,6 +13,7 @@ person would type it.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from datetime import datetime
@@ -37,16 +38,22 @@ def credentials_stamp() -> tuple:
     the account (root's keys) and the kept console session, as their files' inode, size and
     time (each is replaced whole when written). Reads no file, so a Lab can look before every
     client it makes (awslab.following)."""
-    folder = sandbox_dir()
     stamp = []
-    for name in ("credentials.json", "account.json", "console-session.json"):
+    for path in _stamped_files(os.environ.get("AWSLAB_HOME", "")):
         try:
-            found = os.stat(folder / name)
+            found = os.stat(path)
         except OSError:
             stamp.append(None)
         else:
             stamp.append((found.st_ino, found.st_size, found.st_mtime_ns))
     return tuple(stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _stamped_files(_home: str) -> tuple[str, ...]:
+    """The files a stamp looks at, in sandbox_dir() (made and checked once per AWSLAB_HOME)."""
+    folder = sandbox_dir()
+    return tuple(str(folder / name) for name in ("credentials.json", "account.json", "console-session.json"))
 
 
 def lab_credentials() -> dict:
