@@ -9,12 +9,12 @@ import re
 
 import ipywidgets as W
 
-from awslab.secret_widgets import _ESM as SECRET_ESM
-from awslab.users_and_groups import (
+from awslab.forms.s02_users import (
     GroupForm,
     UserForm,
     WhatYouHaveNow,
 )
+from awslab.secret_widgets import _ESM as SECRET_ESM
 from tests import test_users_and_groups
 from tests.test_users_and_groups import GROUP, iam_calls
 
@@ -198,7 +198,7 @@ def test_the_user_form_hears_when_the_group_form_makes_the_group(fresh_account):
     """Run All shows the user form before the group exists; Create group above must not leave
     it saying "administrators (does not exist yet)"."""
     import awslab
-    from awslab.users_and_groups import GroupForm, UserForm
+    from awslab.forms.s02_users import GroupForm, UserForm
 
     lab = awslab.connect("sandbox")
     groups = GroupForm(lab)

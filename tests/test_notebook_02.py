@@ -78,7 +78,7 @@ def test_the_csv_and_the_cli_profile(runs):
     import boto3
 
     from awslab.credentials_file import read_credentials_csv
-    from awslab.users_and_groups import credentials_csv_path
+    from awslab.steps.s02_users import credentials_csv_path
 
     lab, _first, _second, keys, _calls = runs
     path = credentials_csv_path(lab.account_id, USER)
@@ -92,7 +92,7 @@ def test_the_csv_and_the_cli_profile(runs):
 
 def test_no_secret_in_the_executed_notebooks(runs):
     from awslab.credentials_file import read_credentials_csv
-    from awslab.users_and_groups import credentials_csv_path
+    from awslab.steps.s02_users import credentials_csv_path
 
     lab, first, second, _keys, _calls = runs
     row = read_credentials_csv(credentials_csv_path(lab.account_id, USER))

@@ -15,18 +15,20 @@ from botocore.exceptions import ClientError
 from awslab import record
 from awslab.credentials_file import CSV_HEADER, read_credentials_csv
 from awslab.errors import LabError
-from awslab.passwords import DEFAULT_POLICY, PasswordPolicy, generate_password, password_problem
-from awslab.users_and_groups import (
+from awslab.forms.s02_users import GroupForm, UserForm
+from awslab.steps.s02_users import (
     ADMIN_POLICY_ARN,
     CHANGE_PASSWORD_ARN,
-    GroupForm,
-    UserForm,
+    DEFAULT_POLICY,
+    PasswordPolicy,
     create_admin_group,
     create_another_access_key,
     create_user,
     credentials_csv_path,
     describe_group,
     describe_user,
+    generate_password,
+    password_problem,
     save_cli_profile,
     search_policies,
     tags_problem,
@@ -133,7 +135,7 @@ def test_tag_limits():
 # ---------------------------------------------------------------- the group
 
 def test_group_has_administrator_access_and_policy_search(lab):
-    from awslab.users_and_groups import aws_managed_policies, policy_description
+    from awslab.steps.s02_users import aws_managed_policies, policy_description
 
     iam = lab.client("iam")
     attached = [p["PolicyArn"] for p in iam.list_attached_group_policies(GroupName=GROUP)["AttachedPolicies"]]
@@ -178,7 +180,7 @@ def test_group_form_filters_as_you_type_and_attaches_missing_policies(lab):
 
 
 def test_group_form_shows_the_group_it_made_without_reading_it_back(lab):
-    from awslab.users_and_groups import _group_html
+    from awslab.forms.s02_users import _group_html
 
     iam = lab.client("iam")
     form = GroupForm(lab, "auditors", "SecurityAudit")
@@ -352,7 +354,7 @@ def test_a_third_access_key_is_refused_with_aws_limit_explained(lab):
     assert read_credentials_csv(second.csv_path)["Access key ID"] == second.access_key_id
     form = UserForm(lab, "erin")
     assert form.show_existing()
-    assert form.another_key() is None
+    assert form.run("Create another access key") is None
     assert "already has 2 access keys" in form.error and "LimitExceeded" in form.error
     assert len(lab.client("iam").list_access_keys(UserName="erin")["AccessKeyMetadata"]) == 2
 
