@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 
 from awslab import record
-from awslab.alias_and_regions import (
+from awslab.errors import LabError
+from awslab.forms.s03_alias_regions import AliasForm, RegionsForm
+from awslab.steps.s03_alias_regions import (
     ALIAS_PATTERN,
-    AliasForm,
-    RegionsForm,
     alias_problem,
     alias_suggestions,
     current_alias,
@@ -21,7 +21,6 @@ from awslab.alias_and_regions import (
     list_regions,
     region_status,
 )
-from awslab.errors import LabError
 
 # An alias the sandbox treats as held by another account, as AWS would answer for a common one.
 TAKEN = "test"
@@ -201,7 +200,7 @@ def test_a_taken_alias_is_one_sentence_with_suggestions(fresh_account, lab):
 def test_region_names_come_from_botocores_small_partitions_file(monkeypatch):
     import botocore.loaders
 
-    from awslab.alias_and_regions import region_name, region_names
+    from awslab.steps.s03_alias_regions import region_name, region_names
 
     loaded = []
     original = botocore.loaders.Loader.load_data
@@ -268,7 +267,7 @@ def test_regions_form_is_a_handful_of_widgets(fresh_account, lab):
 
 
 def test_the_table_escapes_what_it_shows():
-    from awslab.alias_and_regions import _regions_table
+    from awslab.forms.s03_alias_regions import _regions_table
 
     shown = _regions_table([{"code": "xx-<b>-1", "name": "A & <i>B</i>", "status": "<odd>", "opt_in": True}], {})
     assert "<b>" not in shown and "<i>" not in shown and "<odd>" not in shown

@@ -9,13 +9,8 @@ import re
 from types import SimpleNamespace
 
 from awslab.a11y import tag
-from awslab.alias_and_regions import (
-    AliasForm,
-    RegionsForm,
-    _sign_in_url,
-    current_alias,
-    enable_region,
-)
+from awslab.forms.s03_alias_regions import AliasForm, RegionsForm, _sign_in_url
+from awslab.steps.s03_alias_regions import current_alias, enable_region
 from tests.test_alias_and_regions import TAKEN, answer, buttons, choose, stubbed_lab, texts
 
 

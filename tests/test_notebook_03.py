@@ -20,7 +20,7 @@ def widget_texts(executed) -> str:
 def test_alias_and_regions_headless_and_again(fresh_account, tmp_path):
     import awslab
     from awslab import record
-    from awslab.alias_and_regions import current_alias, region_status
+    from awslab.steps.s03_alias_regions import current_alias, region_status
 
     lab = awslab.connect("sandbox")
     params = {"auto_submit": True, "account_alias": "acme-lab-03", "regions_to_enable": ["eu-south-1", "af-south-1"]}
@@ -50,7 +50,7 @@ def test_defaults_change_nothing_and_a_taken_alias_fails_with_its_sentence(fresh
     import papermill
 
     import awslab
-    from awslab.alias_and_regions import current_alias, list_regions
+    from awslab.steps.s03_alias_regions import current_alias, list_regions
 
     lab = awslab.connect("sandbox")
     executed = run(tmp_path, "defaults", auto_submit=True)
