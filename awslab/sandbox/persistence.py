@@ -25,7 +25,7 @@ At start the saved state is loaded before any request: state.pickle, then the jo
 last complete record newer than it. A state.pickle from another moto version or account,
 or one that does not load, is set aside as state.pickle.bad and the account starts empty
 (its id and root keys live in account.json and are kept). `awslab sandbox reset` deletes
-these files with the rest of the state.
+these files with the rest of the state (a running sandbox itself: Keeper.start_over).
 
 When the change cannot be written (the disk is full, the folder read-only), the request is
 answered with one sentence saying so (HTTP 507, `ServiceFailure`), and the account in
@@ -402,6 +402,22 @@ class Keeper:
             self.committed_version = self.lost_version = self.version
             self.lost = self.lost or StorageError(OSError(errno.EIO, "the change was not saved"))
         log.warning("a change could not be saved: the account is back as it was saved (#%s)", self.seq)
+
+    def start_over(self) -> None:
+        """A brand-new account (start_over.py): no journal, no state.pickle, nothing saved
+        to roll back to (a rollback then empties the account, as after a first start); the
+        next change starts a new journal. Changes made before are settled (not saved)."""
+        with LOCK, self.descriptor_lock:
+            if self.descriptor is not None:
+                os.close(self.descriptor)
+                self.descriptor = None
+            self.journal_bytes = 0
+            for path in (journal_path(), state_path()):
+                for name in (path.name, path.name + ".tmp", path.name + ".bad"):
+                    path.with_name(name).unlink(missing_ok=True)
+            self.seq = self.checkpointed = 0
+            self.saved = b""
+            self.committed_version = self.version
 
     # state.pickle, after a pause.
 

@@ -240,24 +240,78 @@ def _is_ours(pid: int) -> bool:
             and f"AWSLAB_HOME={lab_home()}".encode() in environ)
 
 
+# What a reset keeps in AWSLAB_HOME/sandbox: the home's (its lock, the server's log and key:
+# ownership.py) and, when the running sandbox starts over in place, the files it writes itself.
+_HOME_FILES = ("lock", "server.log", "server.key")
+_SERVER_FILES = ("server.json", "account.json", "journal", "state.pickle")
+
+
 def reset(port: int | None = None) -> SandboxInfo:
-    """Back to a brand-new account (new id, new root keys), running."""
-    was_running = running()
-    stop()
+    """Back to a brand-new account (new id, new root keys), running. A running sandbox starts
+    over in place (start_over.py: the same process and port, in a fraction of a second), unless
+    another port is asked for or it cannot (one started by an older awslab, root unable to
+    sign); then it is stopped and started afresh."""
     from awslab.record import forget_account
     from awslab.sandbox.account import Account
 
+    was_running = running()
     old = Account.load()
     if old is not None:
         forget_account(old.account_id)
+    if was_running is not None and port in (None, was_running.port):
+        try:
+            return _start_over(was_running)
+        except LabError:
+            pass  # the way that always works: a new process
+    stop()
     with _lock():
-        for name in os.listdir(_dir()):
-            if name in ("lock", "server.log", "server.key"):  # the key is the home's, not the account's
-                continue
-            target = _dir() / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            else:
-                target.unlink()
+        _remove_files(keep=_HOME_FILES)
     # The same port as before if it is still free, so open notebooks keep working.
     return start(port or (was_running.port if was_running else None), strict=port is not None)
+
+
+def _start_over(info: SandboxInfo) -> SandboxInfo:
+    """POST /_awslab/reset to the running sandbox, signed as root; then the lab's own files of
+    the old account (its saved credentials, a kept console session) go."""
+    from botocore.credentials import Credentials
+
+    from awslab.sandbox.account import Account
+    from awslab.sandbox.console import _request, authenticator_code, root_console_session
+    from awslab.sandbox.start_over import PATH
+
+    account = Account.load()
+    if account is None:
+        raise LabError("The sandbox has no account.json to sign its reset with.")
+    key = next((key for key in account.root_keys if key.status == "Active"), None)
+    if key is not None:
+        credentials = Credentials(key.access_key_id, key.secret_access_key)
+    else:  # root has no access key left: the owner's console sign-in (credentials.sign_in_as_root)
+        try:
+            session = root_console_session(info.endpoint, account.console_secret)
+        except LabError as error:
+            serials = getattr(error, "details", {}).get("serial_numbers") or []
+            if error.code != "MFACodeRequired" or not serials:
+                raise
+            code = authenticator_code(info.endpoint, account.console_secret, serials[0])
+            session = root_console_session(info.endpoint, account.console_secret, code)
+        credentials = Credentials(session["access_key_id"], session["secret_access_key"],
+                                  session["session_token"])
+    with _lock():
+        if (read_json(server_state_path()) or {}).get("pid") != info.pid:
+            raise LabError("The sandbox changed while it was being reset.")
+        answer = _request(info.endpoint, PATH, {}, credentials=credentials, region=account.region)
+        _remove_files(keep=_HOME_FILES + _SERVER_FILES)
+    return SandboxInfo(info.endpoint, info.port, info.pid, str(answer["account_id"]))
+
+
+def _remove_files(keep: tuple[str, ...]) -> None:
+    """Every file and folder in AWSLAB_HOME/sandbox but those named in `keep` (and, for those,
+    the temporary file each is written through)."""
+    for name in os.listdir(_dir()):
+        if name in keep or name.removesuffix(".tmp") in keep:
+            continue
+        target = _dir() / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()

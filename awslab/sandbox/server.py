@@ -50,6 +50,7 @@ EXTENSIONS = [
     "awslab.sandbox.answers",           # AWS-shaped ids, whole-second timestamps, request ids
     "awslab.sandbox.identity_center",   # no instance until the console step; assignments provision roles
     "awslab.sandbox.portal",            # the access portal, sso-oidc's device flow, the portal API
+    "awslab.sandbox.start_over",        # POST /_awslab/reset: a brand-new account, in this process
 ]
 
 log = logging.getLogger("awslab.sandbox")
