@@ -209,3 +209,73 @@ def test_the_user_form_hears_when_the_group_form_makes_the_group(fresh_account):
     assert [b.description for b in users.group_boxes.values()] == ["administrators"]
     assert users.group_boxes["administrators"].value is True  # still ticked
     assert "does not exist yet" not in users.review.value
+
+
+def _yes_button(form) -> W.Button:
+    """The confirming button of the question the form asks (Form.ask) below it."""
+    for box in form.after.children:
+        for row in getattr(box, "children", ()):
+            for child in getattr(row, "children", ()):
+                if isinstance(child, W.Button) and "awslab-yes" in child._dom_classes:
+                    return child
+    raise AssertionError("no question asked")
+
+
+def test_every_user_form_button_runs_its_step_through_run(lab):
+    """Create user, Save as AWS CLI profile and (on a rerun) Create another access key are the
+    buttons of UserForm.actions, each pressed as a learner presses it; a profile that holds
+    another key is replaced only once confirmed."""
+    from awslab.credentials_file import profile_key_id
+
+    form = UserForm(lab, "nina", groups=[GROUP])
+    assert list(form.action_buttons) == ["Create user", "Create another access key", "Save as AWS CLI profile"]
+    assert [b.description for b in form.action_buttons.values()] == list(form.action_buttons)
+    form.button.click()
+    new = form.new_user
+    assert form.error is None and new is not None
+    form.profile_button.click()
+    assert profile_key_id("nina") == new.access_key_id
+    assert "Saved the profile nina" in text(form.profile_message)
+    assert "Created the user nina" in text(form.message)  # still what the form made
+    # A rerun: the user as it is, and another key for it, saved under the same profile once confirmed.
+    rerun = UserForm(lab, "nina", groups=[GROUP])
+    rerun.show()
+    assert rerun.another_button in rerun.existing.children
+    rerun.another_button.click()
+    key = rerun.new_key
+    assert rerun.error is None and key.access_key_id != new.access_key_id
+    assert f"Created the access key {key.access_key_id} for nina." in text(rerun.message)
+    assert "awslab-credentials" in rerun.after.children[0]._dom_classes
+    rerun.profile_button.click()
+    assert profile_key_id("nina") == new.access_key_id  # asked, not replaced yet
+    _yes_button(rerun).click()
+    assert profile_key_id("nina") == key.access_key_id
+    assert "Saved the profile nina" in text(rerun.profile_message)
+
+
+def test_a_refused_button_says_what_it_was_doing(lab, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    form = UserForm(lab, "omar", groups=[GROUP])
+    assert form.submit() is not None
+    iam = lab.client("iam")
+
+    def denied(**_kwargs):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "ListAccessKeys")
+
+    monkeypatch.setattr(iam, "list_access_keys", denied)
+    assert form.run("Create another access key") is None
+    monkeypatch.undo()
+    assert form.error.startswith("While creating another access key, AWS denied ListAccessKeys")
+    assert len(iam.list_access_keys(UserName="omar")["AccessKeyMetadata"]) == 1
+
+
+def test_a_forgotten_secret_is_not_saved_as_a_profile(lab):
+    from awslab.credentials_file import profile_key_id
+
+    form = UserForm(lab, "pia", groups=[GROUP])
+    assert form.submit() is not None
+    form.forget()
+    form.profile_button.click()
+    assert "no longer in the notebook's memory" in form.error
+    assert profile_key_id("pia") is None
