@@ -10,7 +10,9 @@ follows AWS (each change registered in patches.py):
   accounts). The sandbox starts with none and offers the console step as a signed sandbox
   call, `POST /_awslab/console/identity-center/enable` (the caller needs what the console
   needs: `sso:CreateInstance` and `organizations:EnableAWSServiceAccess`). `CreateInstance`
-  makes an account instance; an account assignment on it is refused.
+  makes an account instance; an account assignment on it is refused. The console's Delete
+  (Settings, Management) is `POST /_awslab/console/identity-center/delete`
+  (`sso:DeleteInstance`): the instance goes with everything in it; clean-up uses it.
 - **Identity store ids are checked** (moto makes a store for any id) and emails are
   validated as IAM Identity Center does.
 - **A new user gets an invitation** (the console's "Send an email to this user with password
@@ -160,6 +162,38 @@ def enable(caller, region: str) -> dict:
                 pass
         changed()
     return dict(found, already=False, portal_url=portal_url(found["identity_store_id"]))
+
+
+def delete(caller, region: str) -> dict:
+    """The console's "Delete IAM Identity Center" (Settings, Management): the organization
+    instance goes with everything in it (users, groups, permission sets, assignments and the
+    roles they provisioned, portal sessions and tokens); the organization stays."""
+    from awslab.sandbox import gate
+
+    try:
+        gate.decide(caller, "sso", "DeleteInstance", {}, region)
+    except gate.Refusal as refusal:
+        raise SandboxCallError(refusal.code, refusal.message, refusal.status) from None
+    with LOCK:
+        found = instance()
+        if found is None:
+            raise SandboxCallError("ResourceNotFoundException", "IAM Identity Center is not enabled "
+                                   "in this account.", 400)
+        backend = _sso_backend(found["region"])
+        for made in [s for s in backend.permission_sets if s.instance_arn == found["arn"]]:
+            deprovision_role(made)
+            backend.permission_sets.remove(made)
+        backend.account_assignments = [a for a in backend.account_assignments
+                                       if a.instance_arn != found["arn"]]
+        backend.instances = [i for i in backend.instances if i.instance_arn != found["arn"]]
+        _store_backend().identity_stores.pop(found["identity_store_id"], None)
+        data = state()
+        data["instance"] = None
+        for name in ("people", "roles", "clients", "devices", "tokens", "portal_sessions"):
+            data[name] = {}
+        data["mailbox"] = []
+        changed()
+    return {"deleted": found["arn"]}
 
 
 def _org_backend():
@@ -551,6 +585,16 @@ def _reset_route(account):
     return answer
 
 
+def _delete_route(account):
+    def answer(request, caller):
+        from awslab.sandbox.app import json_body
+
+        data = json_body(request)
+        return json_response(delete(caller, str(data.get("region") or account.region)))
+
+    return answer
+
+
 def _mailbox_route(account):
     def answer(request):
         from awslab.sandbox.app import json_body
@@ -564,6 +608,7 @@ def _mailbox_route(account):
 
 def install(app) -> None:
     app.signed_route("/_awslab/console/identity-center/enable", _enable_route(app.account))
+    app.signed_route("/_awslab/console/identity-center/delete", _delete_route(app.account))
     app.signed_route("/_awslab/console/identity-center/reset-password", _reset_route(app.account))
     app.route("/_awslab/mailbox", _mailbox_route(app.account))
     app.add_filter(protect_reserved_roles)
