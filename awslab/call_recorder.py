@@ -29,6 +29,8 @@ def install() -> None:
         prefix = client.meta.service_model.signing_name or client.meta.service_model.endpoint_prefix
 
         def record(model, **_ignored):
+            if getattr(model, "auth_type", None) == "none":
+                return  # unsigned (sso-oidc, the access portal's API): no IAM action is needed
             with _lock, open(path, "a", encoding="utf-8") as handle:
                 handle.write(f"{prefix}:{model.name}\n")
 

@@ -212,13 +212,21 @@ def _explain(error: BaseException, doing: str | None) -> str:
 
 
 def _service_of(error) -> str:
-    """The IAM action prefix of the failed operation (iam, sts, account, ...)."""
+    """The IAM action prefix of the failed operation (iam, sts, account, sso, ...): the one
+    AWS's AccessDenied message names ("not authorized to perform: sso:CreateAccountAssignment"),
+    else the first service whose API has the operation."""
     from awslab import aws_model
 
     operation = getattr(error, "operation_name", "") or ""
-    for service in ("iam", "sts", "account", "organizations"):
+    said = re.search(r"perform: ([\w-]+):" + re.escape(operation) + r"\b",
+                     str(error.response.get("Error", {}).get("Message", "")))
+    if operation and said:
+        return said.group(1)
+    for service, prefix in (("iam", "iam"), ("sts", "sts"), ("account", "account"),
+                            ("organizations", "organizations"), ("sso-admin", "sso"),
+                            ("identitystore", "identitystore")):
         if operation in aws_model.operation_names(service):
-            return service
+            return prefix
     return "iam"
 
 

@@ -16,7 +16,11 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 POLICY_PATH = PACKAGE / "policy" / "lab-policy.json"
-SERVICES = {"iam": "iam", "sts": "sts", "account": "account"}
+# boto3 client name -> the IAM action prefix (sso-admin's actions are sso:...). sso-oidc and the
+# access portal's API (sso) are unsigned: they need no IAM permission.
+SERVICES = {"iam": "iam", "sts": "sts", "account": "account", "organizations": "organizations",
+            "sso-admin": "sso", "identitystore": "identitystore"}
+DEFAULT_CLIENTS = ("iam", "sts", "account")
 
 
 def policy() -> dict:
@@ -32,17 +36,30 @@ def policy_actions() -> set[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _operations() -> dict[str, set[str]]:
-    """snake_case method name -> {"iam:CreateUser", ...}."""
+def _operations() -> dict[str, dict[str, str]]:
+    """snake_case method name -> {client name: "iam:CreateUser", ...}."""
     from botocore import xform_name
 
     from awslab import aws_model
 
-    found: dict[str, set[str]] = {}
+    found: dict[str, dict[str, str]] = {}
     for service, prefix in SERVICES.items():
         for operation in sorted(aws_model.operation_names(service)):
-            found.setdefault(xform_name(operation), set()).add(f"{prefix}:{operation}")
+            found.setdefault(xform_name(operation), {})[service] = f"{prefix}:{operation}"
     return found
+
+
+def _clients_named(tree) -> set[str]:
+    """The services a file makes clients of (`lab.client("sso-admin")`, `session.client(...)`):
+    a method name such as create_user means iam:CreateUser in one file and
+    identitystore:CreateUser in another."""
+    named = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "client" and node.args and isinstance(node.args[0], ast.Constant)
+                and node.args[0].value in SERVICES):
+            named.add(node.args[0].value)
+    return named or set(DEFAULT_CLIENTS)
 
 
 def actions_in_source(root: Path = PACKAGE) -> dict[str, set[str]]:
@@ -53,7 +70,9 @@ def actions_in_source(root: Path = PACKAGE) -> dict[str, set[str]]:
     for path in sorted(root.rglob("*.py")):
         if "sandbox" in path.relative_to(root).parts:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        clients = _clients_named(tree)
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             name = node.func.attr
@@ -61,6 +80,7 @@ def actions_in_source(root: Path = PACKAGE) -> dict[str, set[str]]:
                 name = node.args[0].value
             elif name == "get_paginator":
                 continue
-            for action in operations.get(name, ()):
-                found.setdefault(action, set()).add(path.name)
+            for service, action in operations.get(name, {}).items():
+                if service in clients:
+                    found.setdefault(action, set()).add(path.name)
     return found

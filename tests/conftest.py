@@ -30,6 +30,9 @@ def lab_home(tmp_path_factory):
         "AWSLAB_HOME": str(home),
         "AWSLAB_SANDBOX_PORT": "0",
         "AWS_CONFIG_FILE": str(aws / "config"),
+        # Notebook 05 leaves an SSO token in ~/.aws/sso/cache (where botocore and the AWS CLI
+        # look, whatever AWS_CONFIG_FILE says): a private home keeps the tests' own.
+        "HOME": str(aws),
         "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWSLAB_REGION_DELAY": "0.5",

@@ -66,10 +66,20 @@ def without(document: dict, action: str) -> dict:
     return trimmed
 
 
+def identity_center_enabled(root) -> None:
+    """What a person does in the console before notebook 05 on a real account: the organization
+    and IAM Identity Center's organization instance (a console step, no API)."""
+    from awslab.steps import s05_identity_center as s05
+
+    s05.enable_organization(root)
+    s05.enable_identity_center(root)
+
+
 def test_the_whole_lab_runs_on_the_real_account_path_with_only_the_lab_policy(fresh_account, tmp_path):
     import awslab
 
     root = awslab.connect("sandbox")
+    identity_center_enabled(root)
     env = operator_env(root, policy())
     done = run_as_operator(env, tmp_path, root.account_id)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -85,6 +95,13 @@ def test_the_whole_lab_runs_on_the_real_account_path_with_only_the_lab_policy(fr
     from awslab.contacts import security_contact
 
     assert security_contact(root)["EmailAddress"] == "security@example.com"
+    # Notebook 05, as the operator: the person, the group, the assignment and its role.
+    from awslab.steps import s05_identity_center as s05
+
+    assert s05.find_user(root, "ana-silva")["Emails"][0]["Value"] == "ana.silva@example.com"
+    assert s05.provisioned_role(root).startswith("AWSReservedSSO_AdministratorAccess_")
+    assert "05_identity_center" in done.stdout
+
     # The operator, not root, did it: root's keys are untouched on a real account.
     assert iam.get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"] == 1
 
@@ -111,12 +128,14 @@ def test_the_whole_lab_runs_on_the_real_account_path_with_only_the_lab_policy(fr
 @pytest.mark.parametrize("action, step", [
     ("iam:AddUserToGroup", "02_set_up_additional_users"),
     ("iam:CreateAccountAlias", "03_account_alias_and_regions"),
+    ("sso:CreateAccountAssignment", "05_identity_center"),
 ])
 def test_one_missing_action_fails_at_its_step_naming_it_and_leaves_nothing_half_made(
         fresh_account, tmp_path, action, step):
     import awslab
 
     root = awslab.connect("sandbox")
+    identity_center_enabled(root)
     env = operator_env(root, without(policy(), action))
     done = run_as_operator(env, tmp_path, root.account_id)
     assert done.returncode != 0
@@ -127,5 +146,9 @@ def test_one_missing_action_fails_at_its_step_naming_it_and_leaves_nothing_half_
     users = [u["UserName"] for u in iam.list_users()["Users"]]
     if action == "iam:AddUserToGroup":
         assert users == [OPERATOR]  # the new user was undone with its login profile and key
-    else:
+    elif action == "iam:CreateAccountAlias":
         assert iam.list_account_aliases()["AccountAliases"] == []
+    else:  # the permission set made for the assignment went again
+        from awslab.steps import s05_identity_center as s05
+
+        assert s05.find_permission_set(root, "AdministratorAccess") is None

@@ -101,6 +101,13 @@ class Form:
     def primary(self) -> str:
         return self.labels[0]
 
+    def offer(self, *labels: str) -> None:
+        """A form of steps: show only the buttons of the steps that make sense now, the first as
+        the primary (the next thing to do)."""
+        for label, button in self.action_buttons.items():
+            button.layout.display = "" if label in labels else "none"
+            button.button_style = "primary" if labels and label == labels[0] else ""
+
     def place(self, label: str):
         """The button of `label`, for a form that lays it out itself (in build())."""
         self._placed.add(label)

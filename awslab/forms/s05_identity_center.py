@@ -29,6 +29,15 @@ def _text(description: str, value: str, css: str, placeholder: str = "") -> W.Te
     return field
 
 
+def _no_instance(lab) -> str | None:
+    """Headless on a real account without the organization instance (a console step): a note,
+    not a failure (LAB_SPEC 9)."""
+    if lab.sandbox or s05.status(lab)["instance"] is not None:
+        return None
+    return ("IAM Identity Center is not enabled in this account (a console step, see step 2): "
+            "headless runs skip this step.")
+
+
 # 1 and 2: the organization, then the instance.
 
 class OrganizationForm(Form):
@@ -112,6 +121,9 @@ class PersonForm(Form):
         self.mailbox.add_class("awslab-mailbox")
         return [self.user_name, self.given_name, self.family_name, self.email, self.group_name]
 
+    def skip_headless(self) -> str | None:
+        return _no_instance(self.lab)
+
     def values(self, label=None) -> dict:
         return {"user_name": self.user_name.value.strip(), "given_name": self.given_name.value.strip(),
                 "family_name": self.family_name.value.strip(), "email": self.email.value.strip(),
@@ -157,6 +169,9 @@ class AccessForm(Form):
         self.progress = W.HTML()
         self.progress.add_class("awslab-assignment-status")
         return [self.set_name, self.group_name, self.progress]
+
+    def skip_headless(self) -> str | None:
+        return _no_instance(self.lab)
 
     def values(self, label=None) -> dict:
         return {"permission_set_name": self.set_name.value.strip(),
@@ -219,6 +234,10 @@ class PortalForm(Form):
         return [W.HTML(note(intro)), self.user_name, self.password, self.device_box, self.code,
                 self.signed_in_box]
 
+    def show(self) -> None:
+        self.offer("Set password", "Sign in")
+        super().show()
+
     def _link(self) -> str:
         # The newest message for the person: the invitation, or the email of a password reset.
         invitation = s05.invitation(self.lab, self.user_name.value.strip())
@@ -239,18 +258,22 @@ class PortalForm(Form):
 
     def show_result(self, result, label=None) -> None:
         if label == "Set password":
-            self.say(True, f"Password set for {result['user_name']}: the invitation's link is used up.")
+            self.say(True, f"Password set for {result['user_name']}: the invitation's link is used up. "
+                     "Now sign in with it.")
+            self.offer("Sign in")
             return
         if label == "Get short-term credentials":
             return self._show_credentials(result)
         if result.get("next") == "register_mfa":
             self.pending, self.seed = result["pending"], result["seed"]
             self._show_device(result)
+            self.offer("Verify MFA code", "Sign in")
             self.say(None, "The portal asks for an MFA device (first sign-in): add it to an "
                      "authenticator app, then type the code it shows and choose Verify MFA code.")
         elif result.get("next") == "mfa_code":
             self.pending = result["pending"]
             self.code.layout.display = ""
+            self.offer("Verify MFA code", "Sign in")
             self.say(None, "Type the code the person's authenticator app shows.")
         elif result.get("signed_in"):
             self.portal_token, self.accounts = result["portal_token"], result["accounts"]
@@ -260,6 +283,8 @@ class PortalForm(Form):
             for secret in self.secrets:
                 secret.forget()
             self.device_box.children = ()
+            self.code.layout.display = "none"
+            self.offer("Get short-term credentials", "Sign in")
             rows = [[a["account_id"], a["account_name"], ", ".join(a["roles"])] for a in self.accounts]
             self.signed_in_box.children = (W.HTML(
                 "<b>AWS access portal</b>" + table(["account", "name", "roles (permission sets)"], rows)),)
@@ -346,6 +371,10 @@ class CliForm(Form):
         self.flow.add_class("awslab-device-flow")
         return [self.profile, self.flow]
 
+    def show(self) -> None:
+        self.offer("Write the profile", "Sign in (aws sso login)")
+        super().show()
+
     def values(self, label=None) -> dict:
         profile = self.profile.value.strip()
         if label == "Write the profile":
@@ -367,6 +396,7 @@ class CliForm(Form):
         if label == "Write the profile":
             self.say(True, f"Profile {self.profile.value.strip()} and its sso-session are in {result}, "
                      "as `aws configure sso` writes them. No key is written.")
+            self.offer("Sign in (aws sso login)", "Write the profile")
         elif label == "Sign in (aws sso login)":
             self.login = result
             self.flow.value = (
@@ -374,8 +404,11 @@ class CliForm(Form):
                 + note("That is what `aws sso login` prints and opens in a browser. In the sandbox, "
                        "Approve in the portal does it as the person signed in at step 5."))
             self.say(None, "Waiting for the approval in the access portal.")
+            self.offer(*(("Approve in the portal", "Finish sign-in") if self.lab.sandbox else
+                         ("Finish sign-in",)))
         elif label == "Approve in the portal":
             self.say(True, f"Approved: the access portal allowed {result['client_name']}. Now Finish sign-in.")
+            self.offer("Finish sign-in")
         else:
             identity = s05.profile_identity(self.profile.value.strip())
             self.result = dict(identity, token_file=str(result))
@@ -386,11 +419,12 @@ class CliForm(Form):
                 note("Any AWS tool with this profile now gets short-term credentials itself; when "
                      "the token expires, sign in again (aws sso login)."))
             self.say(True, "The profile works, with no access key on disk.")
+            self.offer("Sign in (aws sso login)", "Write the profile")
 
     def skip_headless(self) -> str | None:
         if not self.profile.value.strip():
             return "sso_profile_name is None: no AWS CLI profile written."
-        return None
+        return _no_instance(self.lab)
 
     def submit(self):
         if not self.auto_submit:

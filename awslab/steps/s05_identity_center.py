@@ -328,7 +328,18 @@ def grant_access(lab, permission_set_name: str, group_name: str, *, on_status=No
         raise LabError(f"IAM Identity Center has no group {group_name!r} yet: run step 3 first.",
                        code=Code.NoSuchEntity)
     permission_set = create_permission_set(lab, permission_set_name)
-    assigned = assign(lab, permission_set["PermissionSetArn"], group_id, on_status=on_status)
+    try:
+        assigned = assign(lab, permission_set["PermissionSetArn"], group_id, on_status=on_status)
+    except LabError:
+        if permission_set["created"]:  # nothing half-made: the set made now goes again
+            try:
+                lab.client("sso-admin").delete_permission_set(
+                    InstanceArn=require_instance(lab)["arn"],
+                    PermissionSetArn=permission_set["PermissionSetArn"])
+                record.forget(lab.account_id, "permission_set", permission_set_name)
+            except Exception:
+                pass
+        raise
     return dict(assigned, permission_set=permission_set_name,
                 permission_set_arn=permission_set["PermissionSetArn"],
                 session_duration=permission_set.get("SessionDuration") or "PT1H",
