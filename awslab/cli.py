@@ -23,7 +23,7 @@ def port(text: str) -> int:
 
 
 def cmd_sandbox(args) -> int:
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     if args.action == "start":
         info = sandbox.start(args.port)
@@ -32,13 +32,11 @@ def cmd_sandbox(args) -> int:
     if args.action == "env":
         info = sandbox.ensure_running()
         creds = sandbox.lab_credentials()
-        from awslab.sandbox.account import load_or_create
-
         lines = {
             "AWS_ENDPOINT_URL": info.endpoint,
             "AWS_ACCESS_KEY_ID": creds["access_key_id"],
             "AWS_SECRET_ACCESS_KEY": creds["secret_access_key"],
-            "AWS_DEFAULT_REGION": load_or_create().region,
+            "AWS_DEFAULT_REGION": info.region,
         }
         if creds.get("session_token"):  # a root console session: temporary credentials
             lines["AWS_SESSION_TOKEN"] = creds["session_token"]
@@ -49,9 +47,7 @@ def cmd_sandbox(args) -> int:
     if args.action == "status":
         info = sandbox.running()
         if info is None:
-            from awslab.sandbox.process import why_not_running
-
-            held = why_not_running()  # its old port now answers for someone else
+            held = sandbox.why_not_running()  # its old port now answers for someone else
             print(f"sandbox not running: {held}" if held else
                   "sandbox not running (start it with `awslab sandbox start`)")
             return 1
@@ -94,7 +90,7 @@ def cmd_lab(args) -> int:
                            code=Code.PortTaken) from None
     started_sandbox = False
     if args.target == "sandbox":
-        from awslab import sandbox
+        from awslab import sandbox_client as sandbox
 
         info = sandbox.running()
         if info is None:
@@ -144,14 +140,13 @@ def cmd_lab(args) -> int:
 
 def _sandbox_after_lab(started_here: bool) -> str:
     """What happens to the sandbox when JupyterLab stops: said, not left for the learner to guess."""
-    from awslab import sandbox
-    from awslab.sandbox.lifetime import idle_seconds
+    from awslab import sandbox_client as sandbox
 
     if started_here:
         sandbox.stop()
         return ("Stopped the sandbox this command started; its account is kept in AWSLAB_HOME "
                 "(make lab, or awslab lab, starts both again).")
-    idle = idle_seconds()
+    idle = sandbox.idle_seconds()
     when = f"stops by itself after {idle / 3600:g} hours without a request" if idle > 0 else "runs until stopped"
     return (f"The sandbox was already running before this command, so it keeps running ({when}); "
             "stop it with: awslab sandbox stop")
@@ -171,9 +166,39 @@ def cmd_check(args) -> int:
 
 
 def cmd_clean(args) -> int:
-    from awslab.clean_up import clean_cli
-
     return clean_cli(target=args.target, confirm_account_id=args.confirm_account_id, yes=args.yes)
+
+
+def clean_cli(target: str = "sandbox", confirm_account_id: str | None = None, yes: bool = False) -> int:
+    """`awslab clean` (notebook 99 in a terminal): list, ask (unless --yes), remove. 0 when all
+    went, 1 when some could not."""
+    from awslab.session import connect
+    from awslab.steps.s99_clean_up import clean_up, describe_plan, describe_result, plan_clean_up
+
+    lab = connect(target, confirm_account_id)
+    plan = plan_clean_up(lab)
+    print(describe_plan(plan))
+    if plan.nothing_to_do:
+        return 0
+    if lab.target == "aws" and str(confirm_account_id or "").strip() != lab.account_id:
+        given = f" (it was given {confirm_account_id!r})" if confirm_account_id else ""
+        raise LabError(f"To remove what the lab created in the real AWS account {lab.account_id}, run "
+                       f"`awslab clean --target aws --confirm-account-id {lab.account_id}`{given}: the lab "
+                       "never changes a real account unconfirmed; nothing was deleted.", code=Code.NotConfirmed)
+    lab.require_write("remove what the lab created")
+    if not yes:
+        if not sys.stdin.isatty():
+            print("awslab: nothing was deleted: stdin is not a terminal, so there is no one to ask; "
+                  "run `awslab clean --yes` to delete the things listed above without asking.",
+                  file=sys.stderr)
+            return 2
+        answer = input(f"Delete these {plan.count} things? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("Cancelled; nothing was deleted.")
+            return 1
+    result = clean_up(lab)
+    print(describe_result(result))
+    return 1 if result.failed else 0
 
 
 def parser() -> argparse.ArgumentParser:

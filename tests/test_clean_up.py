@@ -61,7 +61,7 @@ def _prepare(lab) -> dict:
 def test_removes_exactly_what_the_lab_created_and_a_second_run_has_nothing_to_do(fresh_account):
     import awslab
     from awslab import record
-    from awslab.clean_up import PHASES, clean_up, plan_clean_up
+    from awslab.steps.s99_clean_up import PHASES, clean_up, plan_clean_up
 
     lab = awslab.connect("sandbox")
     made = _prepare(lab)
@@ -103,7 +103,7 @@ def test_password_policy_and_alias_go_back_to_what_they_were(fresh_account):
     import awslab
     from awslab import record
     from awslab.checklist import set_password_policy
-    from awslab.clean_up import clean_up
+    from awslab.steps.s99_clean_up import clean_up
 
     lab = awslab.connect("sandbox")
     iam = lab.client("iam")
@@ -121,8 +121,8 @@ def test_password_policy_and_alias_go_back_to_what_they_were(fresh_account):
 
 def test_signed_in_as_the_lab_user_with_root_keys_left_switches_back_to_root(fresh_account):
     import awslab
-    from awslab import sandbox
-    from awslab.clean_up import clean_up, plan_clean_up
+    from awslab import sandbox_client as sandbox
+    from awslab.steps.s99_clean_up import clean_up, plan_clean_up
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -152,8 +152,8 @@ def _after_04(lab) -> tuple[dict, dict]:
 def test_signed_in_as_the_lab_user_without_root_keys_removes_it_last_as_root_in_the_console(fresh_account):
     import awslab
     from awslab import record
-    from awslab.clean_up import clean_up, describe_plan, plan_clean_up
-    from awslab.sandbox.credentials import credentials_path
+    from awslab.sandbox_client import credentials_path
+    from awslab.steps.s99_clean_up import clean_up, describe_plan, plan_clean_up
 
     lab = awslab.connect("sandbox")
     made, extra = _after_04(lab)
@@ -195,8 +195,8 @@ def test_signed_in_as_the_lab_user_without_root_keys_removes_it_last_as_root_in_
 def test_on_a_real_account_the_lab_user_stays_with_the_console_explained(fresh_account):
     """Planning only: a Lab that says target 'aws' (pointed at the sandbox) keeps its own user."""
     import awslab
-    from awslab.clean_up import plan_clean_up
     from awslab.session import Lab
+    from awslab.steps.s99_clean_up import plan_clean_up
 
     lab = awslab.connect("sandbox")
     made, _extra = _after_04(lab)
@@ -252,7 +252,7 @@ def test_notebook_99_headless_twice(fresh_account, tmp_path):
 def test_root_mfa_device_stays(fresh_account):
     import awslab
     from awslab import record
-    from awslab.clean_up import clean_up, plan_clean_up
+    from awslab.steps.s99_clean_up import clean_up, plan_clean_up
     from tests.test_review import _enable_root_mfa
 
     lab = awslab.connect("sandbox")

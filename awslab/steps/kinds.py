@@ -82,6 +82,11 @@ class Kind:
         """For people, when it is gone already."""
         return self.what
 
+    @property
+    def kept_as(self) -> str:
+        """For people, when it stays (see stays())."""
+        return self.what
+
     def exists(self, lab) -> bool:
         raise NotImplementedError
 
@@ -656,6 +661,10 @@ class Region(Kind):
     @property
     def gone(self) -> str:
         return f"Region {self.code} ({(self.status or 'disabled').lower()})"
+
+    @property
+    def kept_as(self) -> str:
+        return f"Region {self.code}"
 
     def read(self, lab) -> str:
         self.status = lab.client("account").get_region_opt_status(RegionName=self.code).get("RegionOptStatus", "")
@@ -1535,7 +1544,7 @@ class IdentityCenter(Kind):
         """In the sandbox, the simulated console's Delete step."""
         if not lab.sandbox:
             raise LabError(self.console_steps[0].upper() + self.console_steps[1:] + ".", code=Code.ConsoleOnly)
-        from awslab.sandbox.console import _signed
+        from awslab.sandbox_client import signed_call as _signed
 
         _signed(lab, "/_awslab/console/identity-center/delete", {"region": lab.region})
         self.forget(lab)
