@@ -262,3 +262,44 @@ def test_root_mfa_device_stays(fresh_account):
     assert plan.nothing_to_do and any(serial in k.what for k in plan.kept)
     clean_up(lab)
     assert lab.client("iam").get_account_summary()["SummaryMap"]["AccountMFAEnabled"] == 1
+
+
+def test_notebook_05s_things_go_in_the_order_aws_requires_and_on_a_real_account_the_instance_stays(
+        fresh_account, tmp_path, monkeypatch):
+    import awslab
+    from awslab import record
+    from awslab.session import Lab
+    from awslab.steps import s05_identity_center as s05
+    from awslab.steps.s99_clean_up import clean_up, plan_clean_up
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    lab = awslab.connect("sandbox")
+    s05.enable_organization(lab)
+    s05.enable_identity_center(lab)
+    s05.create_person(lab, "ana-silva", "Ana", "Silva", "ana@example.com", "people-admins")
+    granted = s05.grant_access(lab, "AdministratorAccess", "people-admins")
+    s05.write_sso_profile(lab, "ana-silva", s05.require_instance(lab)["portal_url"], granted["role_name"])
+
+    real = Lab("aws", lab.region, lab.account_id, lab.arn, lab.user_id, lab.session,
+               endpoint_url=lab.endpoint_url, confirm_account_id=lab.account_id)
+    plan = plan_clean_up(real)
+    kept = {k.what: k.why for k in plan.kept}
+    instance = next(w for w in kept if w.startswith("IAM Identity Center's organization instance"))
+    assert "Delete IAM Identity Center" in kept[instance]
+    org = next(w for w in kept if w.startswith("organization "))
+    assert "Delete organization" in kept[org]
+    whats = [r.what for r in plan.removals]
+    assignment = next(i for i, w in enumerate(whats) if w.startswith("assignment of permission set AdministratorAccess"))
+    assert assignment < whats.index("permission set AdministratorAccess")
+    membership = whats.index("membership of IAM Identity Center user ana-silva in group people-admins")
+    assert membership < whats.index("IAM Identity Center user ana-silva")
+    assert membership < whats.index("IAM Identity Center group people-admins")
+    assert any(w.startswith("AWS CLI profile ana-silva and its sso-session") for w in whats)
+
+    result = clean_up(lab)   # the sandbox: the instance and the organization go too
+    assert result.failed == [], result.failed
+    assert s05.status(lab) == {"organization": None, "instance": None}
+    assert lab.client("iam").list_roles(PathPrefix="/aws-reserved/sso.amazonaws.com/")["Roles"] == []
+    assert not (tmp_path / "config").exists()   # the lab created it, and nothing else was in it
+    assert record.created(lab.account_id) == []
+    assert plan_clean_up(lab).nothing_to_do
