@@ -28,7 +28,7 @@ def _wrong(code: str) -> str:
 # Notebook 01: the MFA form.
 
 def test_a_wrong_mfa_code_is_marked_and_its_message_goes_when_the_code_changes(lab):
-    from awslab.mfa import VirtualMfaForm
+    from awslab.forms.s01_root_user import VirtualMfaForm
 
     form = VirtualMfaForm(lab)
     form.continue_button.click()
@@ -50,7 +50,7 @@ def test_a_wrong_mfa_code_is_marked_and_its_message_goes_when_the_code_changes(l
 
 
 def test_a_code_of_five_digits_marks_only_that_code(lab):
-    from awslab.mfa import VirtualMfaForm
+    from awslab.forms.s01_root_user import VirtualMfaForm
 
     form = VirtualMfaForm(lab)
     form.continue_button.click()
@@ -61,7 +61,7 @@ def test_a_code_of_five_digits_marks_only_that_code(lab):
 
 
 def test_assign_mfa_sits_beside_cancel(lab):
-    from awslab.mfa import VirtualMfaForm
+    from awslab.forms.s01_root_user import VirtualMfaForm
 
     form = VirtualMfaForm(lab)
     rows = [c for c in form.widget.children if isinstance(c, W.HBox)]
@@ -75,7 +75,7 @@ def test_assign_mfa_sits_beside_cancel(lab):
 
 
 def test_a_refused_device_name_is_marked(lab):
-    from awslab.mfa import VirtualMfaForm
+    from awslab.forms.s01_root_user import VirtualMfaForm
 
     form = VirtualMfaForm(lab)
     form.device_name.value = "my phone"
@@ -86,7 +86,8 @@ def test_a_refused_device_name_is_marked(lab):
 
 
 def test_root_key_row_says_deleted_when_the_summary_is_newer_than_the_report(lab):
-    from awslab.root_user import RootReading, reading_lines
+    from awslab.forms.s01_root_user import reading_lines
+    from awslab.steps.s01_root_user import RootReading
 
     row = {"user": "<root_account>", "mfa_active": "false", "password_last_used": "N/A",
            "access_key_1_active": "true", "access_key_1_last_rotated": "2026-01-01T00:00:00+00:00",

@@ -13,7 +13,8 @@ import pytest
 
 from awslab import record
 from awslab.errors import LabError
-from awslab.mfa import SimulatedAuthenticator, VirtualMfaForm, diagnose_codes
+from awslab.forms.s01_root_user import SimulatedAuthenticator, VirtualMfaForm
+from awslab.steps.s01_root_user import diagnose_codes
 
 
 def widget_state_text() -> str:

@@ -10,10 +10,9 @@ import pyotp
 import pytest
 
 from awslab.errors import LabError
-from awslab.root_user import (
+from awslab.forms.s01_root_user import RootStatus, console_steps_html
+from awslab.steps.s01_root_user import (
     SECURITY_CREDENTIALS_URL,
-    RootStatus,
-    console_steps_html,
     credential_report,
     read_root_status,
     root_report_row,
@@ -64,7 +63,7 @@ def test_a_new_account_is_red_with_its_root_row(lab):
 
 
 def test_check_again_turns_green_after_root_mfa(lab):
-    from awslab.mfa import VirtualMfaForm
+    from awslab.forms.s01_root_user import VirtualMfaForm
     from awslab.sandbox import console
 
     status = RootStatus(lab)
@@ -118,7 +117,7 @@ def test_after_the_lab_assigns_root_mfa_only_the_summary_is_read(lab):
     """The MFA form tells the panel what the lab changed: AccountMFAEnabled is read fresh, the
     credential report row is kept (and the panel says the report lags); Check again re-reads
     both, downloading the report IAM holds without generating a new one."""
-    from awslab.mfa import VirtualMfaForm
+    from awslab.forms.s01_root_user import VirtualMfaForm
 
     status = RootStatus(lab)
     status.refresh()
