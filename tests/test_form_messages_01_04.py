@@ -171,7 +171,7 @@ def test_awslab_check_prints_the_summary_first_and_cis_order_in_json(lab, capsys
 # Notebook 04: signing in, retiring root's keys, the contact.
 
 def test_sign_in_labels_are_whole(lab):
-    from awslab.review import SignInForm
+    from awslab.forms.s04_sign_in import SignInForm
 
     form = SignInForm(lab)
     assert form.source.style.button_width == "auto"
@@ -182,7 +182,7 @@ def test_sign_in_labels_are_whole(lab):
 
 
 def test_refused_keys_mark_their_fields(lab):
-    from awslab.review import SignInForm
+    from awslab.forms.s04_sign_in import SignInForm
 
     form = SignInForm(lab, "nobody-here")
     form.submit()
@@ -192,7 +192,7 @@ def test_refused_keys_mark_their_fields(lab):
 
 
 def test_retired_root_keys_read_as_deleted_not_active(lab):
-    from awslab.review import RetireRootKeysForm, SignInForm
+    from awslab.forms.s04_sign_in import RetireRootKeysForm, SignInForm
 
     made = make_user(lab)
     signin = SignInForm(lab, made["user_name"])
@@ -227,8 +227,9 @@ def test_a_refused_contact_marks_the_fields_it_judged(lab):
 
 
 def test_a_refused_console_mfa_code_keeps_its_message_while_the_form_clears_the_code(lab):
-    from awslab.console_sign_in import ConsoleSignInForm, simulated_code
+    from awslab.forms.s04_sign_in import ConsoleSignInForm
     from awslab.mfa import VirtualMfaForm
+    from awslab.steps.s04_sign_in import simulated_code
 
     made = make_user(lab)
     VirtualMfaForm(lab, user_name=made["user_name"], auto_submit=True).show()

@@ -23,7 +23,7 @@ def make_user(lab, user_name="awslab-admin", group_name="administrators", *, adm
     password (reset required, IAMUserChangePassword attached), an access key, the .csv."""
     from awslab import record as rec
     from awslab.home import write_private
-    from awslab.review import credentials_csv_path
+    from awslab.steps.s04_sign_in import credentials_csv_path
 
     iam = lab.client("iam")
     account = lab.account_id
@@ -82,7 +82,7 @@ def counting_calls(*clients):
 
 def test_sign_in_from_the_csv_proves_the_user_and_retires_root_keys(fresh_account):
     import awslab
-    from awslab.review import RetireRootKeysForm, SignInForm
+    from awslab.forms.s04_sign_in import RetireRootKeysForm, SignInForm
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -110,7 +110,7 @@ def test_sign_in_from_the_csv_proves_the_user_and_retires_root_keys(fresh_accoun
 
 def test_wrong_credentials_say_so_and_delete_nothing(fresh_account):
     import awslab
-    from awslab.review import SignInForm
+    from awslab.forms.s04_sign_in import SignInForm
 
     lab = awslab.connect("sandbox")
     make_user(lab)
@@ -127,7 +127,7 @@ def test_wrong_credentials_say_so_and_delete_nothing(fresh_account):
 def test_revoked_key_is_refused(fresh_account):
     import awslab
     from awslab.errors import LabError
-    from awslab.review import sign_in_as
+    from awslab.steps.s04_sign_in import sign_in_as
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -141,7 +141,7 @@ def test_revoked_key_is_refused(fresh_account):
 
 def test_user_without_administrator_access_keeps_root_keys(fresh_account):
     import awslab
-    from awslab.review import RetireRootKeysForm, SignInForm
+    from awslab.forms.s04_sign_in import RetireRootKeysForm, SignInForm
 
     lab = awslab.connect("sandbox")
     made = make_user(lab, "plain-user", admin=False)
@@ -158,7 +158,8 @@ def test_user_without_administrator_access_keeps_root_keys(fresh_account):
 
 def test_missing_csv_says_where_it_looked(fresh_account):
     import awslab
-    from awslab.review import SignInForm, credentials_csv_path
+    from awslab.forms.s04_sign_in import SignInForm
+    from awslab.steps.s04_sign_in import credentials_csv_path
 
     lab = awslab.connect("sandbox")
     form = SignInForm(lab, "nobody-here")
@@ -169,7 +170,7 @@ def test_missing_csv_says_where_it_looked(fresh_account):
 
 def test_keys_are_kept_when_headless_says_no(fresh_account):
     import awslab
-    from awslab.review import RetireRootKeysForm, SignInForm
+    from awslab.forms.s04_sign_in import RetireRootKeysForm, SignInForm
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -364,7 +365,7 @@ def test_checklist_refresh_rereads_everything(fresh_account):
 
 def test_sign_in_reads_the_alias_once(fresh_account):
     import awslab
-    from awslab.review import sign_in_as
+    from awslab.steps.s04_sign_in import sign_in_as
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -400,7 +401,7 @@ def test_awslab_check_exit_codes(fresh_account, monkeypatch, capsys):
 
 def test_delete_button_without_sign_in_says_so_without_asking(fresh_account):
     import awslab
-    from awslab.review import RetireRootKeysForm, SignInForm
+    from awslab.forms.s04_sign_in import RetireRootKeysForm, SignInForm
 
     lab = awslab.connect("sandbox")
     make_user(lab)
@@ -413,7 +414,7 @@ def test_delete_button_without_sign_in_says_so_without_asking(fresh_account):
 
 def test_delete_button_asks_first_and_cancel_keeps_the_keys(fresh_account):
     import awslab
-    from awslab.review import RetireRootKeysForm, SignInForm
+    from awslab.forms.s04_sign_in import RetireRootKeysForm, SignInForm
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -441,8 +442,13 @@ def test_real_account_switches_through_a_saved_profile_only(fresh_account):
     import awslab
     from awslab.errors import LabError
     from awslab.home import lab_home
-    from awslab.review import keys_from_profile, prove_keys, retire_root_access_keys, sign_in_as
     from awslab.session import Lab, saved_connection
+    from awslab.steps.s04_sign_in import (
+        keys_from_profile,
+        prove_keys,
+        retire_root_access_keys,
+        sign_in_as,
+    )
 
     box = awslab.connect("sandbox")
     made = make_user(box)
@@ -536,7 +542,7 @@ def test_users_are_read_as_they_are_now_whatever_the_reports_age(fresh_account):
 def test_1_6_root_in_use_then_retired(fresh_account):
     import awslab
     from awslab.checklist import FAIL, PASS, run_checklist
-    from awslab.review import retire_root_access_keys, sign_in_as
+    from awslab.steps.s04_sign_in import retire_root_access_keys, sign_in_as
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -607,7 +613,7 @@ def test_forms_below_retire_keep_working_after_roots_keys_are_gone(fresh_account
     import awslab
     from awslab.checklist import PasswordPolicyForm
     from awslab.contacts import SecurityContactForm
-    from awslab.review import RetireRootKeysForm, SignInForm
+    from awslab.forms.s04_sign_in import RetireRootKeysForm, SignInForm
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
