@@ -16,7 +16,7 @@ def test_the_whole_lab_then_clean_up_leaves_nothing_the_lab_created(fresh_accoun
     from awslab import record
     from awslab.headless import run_lab
     from awslab.home import lab_home
-    from awslab.sandbox.credentials import credentials_path
+    from awslab.sandbox_client import credentials_path
 
     account_id = awslab.connect("sandbox").account_id
     alias = f"whole-lab-{account_id}"
@@ -26,7 +26,8 @@ def test_the_whole_lab_then_clean_up_leaves_nothing_the_lab_created(fresh_accoun
     assert [(r.name, r.result) for r in runs] == [
         ("00_setup", "passed"), ("01_secure_the_root_user", "passed"),
         ("02_set_up_additional_users", "passed"), ("03_account_alias_and_regions", "passed"),
-        ("04_sign_in_and_review", "passed"), ("99_clean_up", "passed")], [r.error for r in runs]
+        ("04_sign_in_and_review", "passed"), ("05_identity_center", "passed"),
+        ("99_clean_up", "passed")], [r.error for r in runs]
 
     # 99 listed the lab's own user for root, in the console, last; and removed it.
     import nbformat
@@ -48,6 +49,12 @@ def test_the_whole_lab_then_clean_up_leaves_nothing_the_lab_created(fresh_accoun
     assert iam.list_account_aliases()["AccountAliases"] == []
     devices = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
     assert [d["SerialNumber"] for d in devices] == [f"arn:aws:iam::{account_id}:mfa/root-account-mfa-device"]
+    # Notebook 05's: the person, group, permission set, assignment (and its role), the
+    # instance and the organization (the sandbox's; on a real account those two stay).
+    from awslab.steps import s05_identity_center as s05
+
+    assert s05.status(lab) == {"organization": None, "instance": None}
+    assert iam.list_roles(PathPrefix="/aws-reserved/sso.amazonaws.com/")["Roles"] == []
     status = lab.client("account").get_region_opt_status(RegionName=REGION)["RegionOptStatus"]
     assert status in ("DISABLING", "DISABLED")
     assert not credentials_path().exists()
