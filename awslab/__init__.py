@@ -9,12 +9,23 @@ import os
 
 __version__ = "0.1.0"
 
-from awslab.errors import LabError  # noqa: E402
-from awslab.session import Lab, connect  # noqa: E402
-
 if os.environ.get("AWSLAB_RECORD_CALLS"):
     from awslab.call_recorder import install as _record_calls
 
     _record_calls()
 
 __all__ = ["Lab", "LabError", "connect", "__version__"]
+
+
+def __getattr__(name: str):
+    """connect, Lab and LabError, loaded when first asked for: importing a module of the
+    package (the sandbox server's, for one: it imports nothing of the lab) loads no other."""
+    if name == "LabError":
+        from awslab.errors import LabError
+
+        return LabError
+    if name in ("Lab", "connect"):
+        from awslab import session
+
+        return getattr(session, name)
+    raise AttributeError(f"module 'awslab' has no attribute {name!r}")

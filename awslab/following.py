@@ -26,7 +26,7 @@ class Following:
 
     def check(self, lab) -> None:
         """Sign `lab` in again if the lab's saved credentials now name another key."""
-        from awslab.sandbox.credentials import credentials_stamp, lab_credentials
+        from awslab.sandbox_client import credentials_stamp, lab_credentials
 
         stamp = credentials_stamp()
         if stamp == self.stamp:

@@ -128,10 +128,12 @@ def _did_you_mean(word, choices) -> str:
 
 
 def secrets_on_disk() -> set[str]:
-    """The secrets the lab legitimately keeps under AWSLAB_HOME, to keep out of outputs."""
+    """The secrets the lab holds (kept under AWSLAB_HOME; root's and the console's, as the
+    running sandbox tells them), to keep out of outputs."""
     import csv
 
-    from awslab.home import lab_home, read_json
+    from awslab.home import lab_home
+    from awslab.sandbox_client import known_secrets
 
     home = lab_home()
     found: set[str] = set()
@@ -139,19 +141,8 @@ def secrets_on_disk() -> set[str]:
         with open(path, newline="", encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 found.update(v for k, v in row.items() if k in ("Password", "Secret access key") and v)
-    for name in ("sandbox/credentials.json", "sandbox/account.json", "sandbox/console-session.json"):
-        data = read_json(home / name, default={}) or {}
-        found.update(_secret_values(data))
+    found.update(known_secrets())  # the lab's sandbox credentials; root's and the console's, asked
     return {s for s in found if len(s) >= 8}
-
-
-def _secret_values(data) -> list[str]:
-    if isinstance(data, dict):
-        return [v for k, v in data.items() if ("secret" in k or "token" in k) and isinstance(v, str)] + [
-            s for v in data.values() for s in _secret_values(v)]
-    if isinstance(data, list):
-        return [s for v in data for s in _secret_values(v)]
-    return []
 
 
 def scrub(path: Path) -> int:
@@ -420,7 +411,7 @@ def run_lab_cli(params_file=None, output_dir="output", target="sandbox", clean_u
     kernels = Kernels(folder)
     kernels.start_next(folder / f"{names[0]}.ipynb")  # boots while the sandbox starts
     if target == "sandbox":
-        from awslab import sandbox
+        from awslab import sandbox_client as sandbox
 
         try:
             sandbox.ensure_running()

@@ -103,8 +103,8 @@ def _client(session, service: str, region: str, endpoint_url: str | None):
         user_agent_extra="awslab",
     )
     client = session.client(service, region_name=region, endpoint_url=endpoint_url, config=config)
-    if local:  # the sandbox: before every request, it is still ours (awslab/sandbox/ownership.py)
-        from awslab.sandbox.ownership import guard
+    if local:  # the sandbox: before every request, it is still ours (awslab/sandbox_client.py)
+        from awslab.sandbox_client import guard
 
         guard(client, getattr(session, "awslab_home", None) or lab_home())
     return client
@@ -146,12 +146,11 @@ def connect(target: str = "sandbox", confirm_account_id: str | None = None, *,
 def _connect_sandbox(region: str | None) -> Lab:
     from botocore.exceptions import ClientError
 
-    from awslab import sandbox
-    from awslab.sandbox.account import load_or_create
+    from awslab import sandbox_client as sandbox
 
     info = sandbox.ensure_running()
     creds = sandbox.lab_credentials()
-    region = region or load_or_create().region
+    region = region or info.region
     lab = _sandbox_lab(info, creds, region)
     try:
         _identify(lab)
@@ -161,9 +160,7 @@ def _connect_sandbox(region: str | None) -> Lab:
         if "session_token" not in creds or code_of(error) not in (
                 Code.InvalidClientTokenId, Code.ExpiredToken):
             raise
-        from awslab.sandbox.credentials import root_console_credentials
-
-        lab = _sandbox_lab(info, root_console_credentials(info.account_id, renew=True), region)
+        lab = _sandbox_lab(info, sandbox.root_console_credentials(info.account_id, renew=True), region)
         _identify(lab)
     return lab
 
@@ -203,12 +200,11 @@ def connect_root_console(confirm_account_id: str | None = None, *, region: str |
     lab's saved credentials are left as they are."""
     from botocore.exceptions import ClientError
 
-    from awslab import sandbox
-    from awslab.sandbox.account import load_or_create
-    from awslab.sandbox.credentials import root_console_credentials
+    from awslab import sandbox_client as sandbox
+    from awslab.sandbox_client import root_console_credentials
 
     info = sandbox.ensure_running()
-    lab = _sandbox_lab(info, root_console_credentials(info.account_id), region or load_or_create().region)
+    lab = _sandbox_lab(info, root_console_credentials(info.account_id), region or info.region)
     try:
         _identify(lab)
     except ClientError:  # a kept session the sandbox no longer knows: sign in again

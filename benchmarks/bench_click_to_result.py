@@ -105,7 +105,7 @@ def main() -> None:
                        "AWSLAB_REGION_DELAY": "0", "AWS_CONFIG_FILE": str(work / "config"),
                        "AWS_SHARED_CREDENTIALS_FILE": str(work / "credentials"),
                        "JUPYTERLAB_SETTINGS_DIR": str(work / "settings")})
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
     from tests.browser import browser_page, chromium_path, jupyter_lab, open_notebook, run_all_cells
 
     if chromium_path() is None:

@@ -34,7 +34,7 @@ def sandbox_cold_start() -> float:
     env = dict(os.environ, AWSLAB_HOME=home, AWSLAB_SANDBOX_PORT="0")
     code = (
         "import time; t = time.perf_counter()\n"
-        "from awslab import sandbox\n"
+        "from awslab import sandbox_client as sandbox\n"
         "sandbox.start()\n"
         "import awslab\n"
         "lab = awslab.connect('sandbox')\n"

@@ -54,7 +54,7 @@ def ready_mfa_form(lab, user_name: str):
 def main() -> None:
     setup_environment()
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
     from awslab.alias_and_regions import AliasForm, RegionsForm
     from awslab.before_you_start import TargetForm
     from awslab.checklist import PasswordPolicyForm

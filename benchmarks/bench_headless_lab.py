@@ -74,7 +74,7 @@ def run_with_awslab_runner(paths: list[Path], out: Path) -> float:
 
 
 def run_lab_once(out: Path) -> float:
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
     from awslab.headless import LAB, run_lab
 
     sandbox.reset()
@@ -94,7 +94,7 @@ def main() -> None:
     os.environ["AWSLAB_SANDBOX_PORT"] = "0"
     os.environ["AWS_SHARED_CREDENTIALS_FILE"] = str(work / "aws-credentials")
     os.environ["AWS_CONFIG_FILE"] = str(work / "aws-config")
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
     from awslab.headless import LAB
 
     sandbox.ensure_running()

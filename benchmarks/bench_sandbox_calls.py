@@ -1,7 +1,7 @@
 """What awslab's additions cost per IAM call: the sandbox against plain moto server.
 
 One run starts both servers on this machine: plain `moto_server` (with AWS managed
-policies loaded, as the sandbox has them) and the sandbox (`awslab.sandbox.start()` in a
+policies loaded, as the sandbox has them) and the sandbox (`awslab.sandbox_client.start()` in a
 temporary AWSLAB_HOME), which checks every request's signature and, for an IAM user,
 evaluates the user's policies (gate.py), and writes every change to its journal before it
 answers (persistence.py; AWSLAB_SANDBOX_FSYNC=1 also flushes it to the disk first). The same mix of 200 IAM calls (create/get/list/tag
@@ -141,7 +141,7 @@ def wrong_signature(endpoint: str, key: str, count: int = 100) -> float:
 def main(rounds: int = 6) -> int:
     home = tempfile.mkdtemp(prefix="awslab-bench-")
     os.environ["AWSLAB_HOME"] = home
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     moto_process, moto_endpoint = start_moto()
     try:

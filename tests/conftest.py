@@ -40,7 +40,7 @@ def lab_home(tmp_path_factory):
         # tests change the account between reads (tests/sandbox/test_row17_* checks the four hours).
         "AWSLAB_REPORT_SECONDS": "0",
     })
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     sandbox.start()
     yield home
@@ -52,7 +52,7 @@ def lab_home(tmp_path_factory):
 @pytest.fixture
 def fresh_account(lab_home, monkeypatch):
     """A brand-new sandbox account for this test."""
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     # This session's home, even when tests/sandbox's suite set its own in this process before.
     monkeypatch.setenv("AWSLAB_HOME", str(lab_home))

@@ -190,7 +190,7 @@ def test_sign_in_to_the_console_as_the_new_user_in_notebook_04_with_a_browser(se
     login = iam.get_login_profile(UserName=made["user_name"])["LoginProfile"]
     assert login["PasswordResetRequired"] is False
     assert iam.get_user(UserName=made["user_name"])["User"].get("PasswordLastUsed")
-    from awslab.sandbox import console
+    from awslab import sandbox_client as console
 
     signed = console.sign_in_as_user(lab.endpoint_url, lab.account_id, made["user_name"], new_password)
     assert signed["signed_in"] is True

@@ -12,7 +12,7 @@ import time
 import pytest
 
 import awslab
-from awslab import sandbox
+from awslab import sandbox_client as sandbox
 from awslab.errors import LabError, explain
 from awslab.session import Lab
 

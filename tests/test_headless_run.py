@@ -42,7 +42,7 @@ def awslab_run(*args, env):
 @pytest.fixture(scope="module")
 def whole_lab(lab_home, tmp_path_factory):
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
     from awslab.credentials_file import read_credentials_csv
     from awslab.users_and_groups import DEFAULT_USER_NAME, credentials_csv_path
 

@@ -52,7 +52,7 @@ def test_notebook_99_run_again_in_the_same_kernel_says_nothing_to_clean_up(fresh
     """Issue 21, 1: the clean-up deletes the user the kernel signed in as; running its cell
     again (as the notebook says to) must say "Nothing to clean up", not InvalidClientTokenId."""
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
     from awslab.review import retire_root_access_keys, sign_in_as
 
     lab = awslab.connect("sandbox")
@@ -121,7 +121,7 @@ def test_a_lab_not_made_by_connect_keeps_its_identity(fresh_account):
     """Only the lab's own sign-in follows the saved credentials: a Lab made for the new user's
     keys (notebook 04's proof) or a root console session stays who it is."""
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
     from awslab.review import sign_in_as
 
     lab = awslab.connect("sandbox")
@@ -133,7 +133,7 @@ def test_a_lab_not_made_by_connect_keeps_its_identity(fresh_account):
                                 principal=f"user/{made['user_name']}")
     assert lab.client("sts").get_caller_identity()["Arn"].endswith(f":user/{made['user_name']}")
     assert other.client("sts").get_caller_identity()["Arn"].endswith(":root")
-    sandbox.credentials.forget_lab_credentials()
+    sandbox.forget_lab_credentials()
     assert proof.client("sts").get_caller_identity()["Arn"].endswith(f":user/{made['user_name']}")
     assert lab.client("sts").get_caller_identity()["Arn"].endswith(":root") and lab.is_root
 
@@ -462,7 +462,7 @@ def test_clean_on_a_real_account_without_the_flag_names_the_flag(fresh_account):
     import os
 
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)

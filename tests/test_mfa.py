@@ -100,7 +100,7 @@ def test_listeners_are_told_what_the_lab_changed_and_plain_ones_still_work(lab, 
     """After the lab assigns a device itself, a listener taking `changed` hears what changed (so
     it can re-read only that); after the learner's Check again (a real account's root, done in
     the console) every listener is called plainly, and re-reads everything."""
-    from awslab.sandbox import console
+    from awslab import sandbox_client as console
 
     told = []
 

@@ -45,7 +45,7 @@ def sandbox_device(account_id: str, serial: str, timeout: float = 10.0):
 def headless_run(lab_home, tmp_path_factory):
     """One headless run on a brand-new account: (lab, the executed notebook, its AWS calls)."""
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     sandbox.reset()
     folder = tmp_path_factory.mktemp("nb01")

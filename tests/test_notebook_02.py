@@ -20,7 +20,7 @@ def runs(lab_home, tmp_path_factory):
     """A brand-new account, then the notebook run twice in a row with the same parameters
     (the AWS calls of the first run recorded)."""
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     sandbox.reset()
     lab = awslab.connect("sandbox")

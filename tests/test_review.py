@@ -191,7 +191,7 @@ def _enable_root_mfa(lab):
 
     import pyotp
 
-    from awslab.sandbox.console import create_root_virtual_mfa, enable_root_mfa
+    from awslab.sandbox_client import create_root_virtual_mfa, enable_root_mfa
 
     device = create_root_virtual_mfa(lab, "root-account-mfa-device")
     totp = pyotp.TOTP(device["seed"])

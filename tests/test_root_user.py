@@ -63,8 +63,8 @@ def test_a_new_account_is_red_with_its_root_row(lab):
 
 
 def test_check_again_turns_green_after_root_mfa(lab):
+    from awslab import sandbox_client as console
     from awslab.forms.s01_root_user import VirtualMfaForm
-    from awslab.sandbox import console
 
     status = RootStatus(lab)
     status.refresh()

@@ -41,7 +41,7 @@ GROUP = "administrators"
 def lab(lab_home):
     """One brand-new account for this module; tests use their own user names."""
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     sandbox.reset()
     lab = awslab.connect("sandbox")

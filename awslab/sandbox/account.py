@@ -1,8 +1,9 @@
 """The simulated account: its id and its root user's credentials.
 
 Created once per AWSLAB_HOME (and again on `awslab sandbox reset`), kept in
-AWSLAB_HOME/sandbox/account.json with mode 0600. The server process owns the file
-while it runs (root can delete its keys); the lab reads it to sign its calls as root.
+AWSLAB_HOME/sandbox/account.json with mode 0600, by the server process, which owns the file
+(root can delete its keys). The lab never reads it: it asks the running server
+(`POST /_awslab/account`, signed with the home's key: app.py).
 
 `console_secret` stands for what the owner of a real account signs in to the console
 with as root (email address, password, MFA code): whoever holds it can get a root
@@ -18,15 +19,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from awslab.home import check_private_file, lab_home, private_dir, read_json, write_json_private
+from awslab.sandbox.home import check_private_file, read_json, sandbox_dir, write_json_private
 
 REGION = "us-east-1"
 _ALNUM = string.ascii_uppercase + "234567"
-
-
-def sandbox_dir() -> Path:
-    """AWSLAB_HOME/sandbox: made 0700, used only while it is the learner's own (home.py)."""
-    return private_dir(lab_home() / "sandbox")
 
 
 def new_access_key_id(prefix: str = "AKIA") -> str:
@@ -104,7 +100,8 @@ SAVED_STATE = ("state.pickle", "journal")
 
 def load_or_create() -> Account:
     """The account (made when there is none). NotPrivate (home.py) when account.json or the
-    saved state the sandbox would unpickle is not the learner's own, before anything loads it."""
+    saved state the sandbox would unpickle is not the learner's own, before anything loads it
+    (the server, at its start: server.prepare)."""
     for name in SAVED_STATE:
         check_private_file(sandbox_dir() / name)
     account = Account.load()

@@ -199,7 +199,9 @@ class SandboxApp:
         self.key: bytes | None = None
         self.extra_hosts = tuple(name.strip().lower() for name in
                                  os.environ.get("AWSLAB_SANDBOX_HOSTS", "").split(",") if name.strip())
+        self.questions = ownership.Questions()
         self.route("/_awslab/health", self._health)
+        self.route("/_awslab/account", self._account)
 
     def route(self, path: str, handler: Route) -> None:
         self.routes[path] = handler
@@ -236,6 +238,26 @@ class SandboxApp:
         if self.key is not None and self.port is not None and ownership.valid_nonce(nonce):
             answer["proof"] = ownership.proof(self.key, nonce, self.port)
         return json_response(answer)
+
+    def _account(self, request: Request) -> Response:
+        """The account as its owner knows it (id, Region, root's access keys, the console
+        secret), for the lab of this AWSLAB_HOME only: the question is signed with this home's
+        key, for this port, now, once (ownership.account_proof). The lab reads it here, never
+        from account.json."""
+        try:
+            asked = json_body(request)
+        except SandboxCallError as error:
+            return json_response({"error": error.code, "message": str(error)}, error.status)
+        if self.key is None or self.port is None or not self.questions.allowed(self.key, self.port, asked):
+            return json_response({"error": "AccessDenied", "message": "Only the lab of this sandbox's "
+                                  "AWSLAB_HOME (it holds the sandbox's key) may ask for the account."}, 403)
+        _authenticated(request.environ)
+        account = self.account
+        return json_response({
+            "account_id": account.account_id, "region": account.region,
+            "root_keys": [{"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key,
+                           "status": key.status} for key in account.root_keys],
+            "console_secret": account.console_secret})
 
     def _host_allowed(self, host: str) -> bool:
         """127.0.0.1, localhost, [::1] or a name in AWSLAB_SANDBOX_HOSTS, on the sandbox's port

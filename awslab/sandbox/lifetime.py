@@ -10,7 +10,8 @@ stop` (the next `awslab.connect` or `awslab sandbox start` starts it again):
 - when the process it serves ends: `awslab sandbox start` names one (`--watch-pid`): the
   JupyterHub single-user server the starter runs under (found by walking up from the
   starter to the outermost process of this user whose environment has JUPYTERHUB_USER, as
-  JupyterHub's spawners set it), or AWSLAB_SANDBOX_WATCH_PID when set (0: none). So a
+  JupyterHub's spawners set it: sandbox_client.process_to_watch), or AWSLAB_SANDBOX_WATCH_PID
+  when set (0: none). So a
   learner's server culled for idleness or stopped leaves no sandbox behind, whatever the
   spawner does with the processes it did not start itself. Outside JupyterHub nothing is
   watched (the sandbox outlives JupyterLab, as a terminal's `awslab sandbox start` should).
@@ -66,57 +67,6 @@ def hand_back_memory() -> None:
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
-
-
-# The process to watch, found by the starter.
-
-def _environ(pid: int) -> dict[bytes, bytes] | None:
-    try:
-        raw = open(f"/proc/{pid}/environ", "rb").read()
-    except OSError:
-        return None
-    return dict(item.partition(b"=")[::2] for item in raw.split(b"\0") if item)
-
-
-def _parent(pid: int) -> int | None:
-    try:
-        stat = open(f"/proc/{pid}/stat", "rb").read()
-    except OSError:
-        return None
-    return int(stat[stat.rindex(b")") + 2:].split()[1])
-
-
-def process_to_watch() -> int | None:
-    """The pid the sandbox should outlive no longer: AWSLAB_SANDBOX_WATCH_PID, else under
-    JupyterHub the outermost process of this user with JUPYTERHUB_USER in its environment
-    (the single-user server, or the container's first process), else None."""
-    explicit = os.environ.get("AWSLAB_SANDBOX_WATCH_PID")
-    if explicit is not None and explicit.strip():
-        try:
-            pid = int(explicit)
-        except ValueError:
-            return None
-        return pid if pid > 0 else None
-    user = os.environ.get("JUPYTERHUB_USER")
-    if not user or not os.path.isdir("/proc/self"):
-        return None
-    found = None
-    pid = os.getpid()
-    uid = os.getuid()
-    while pid:  # up to the first process (in a container, often the single-user server itself)
-        environ = _environ(pid)
-        try:
-            same_user = os.stat(f"/proc/{pid}").st_uid == uid
-        except OSError:
-            same_user = False
-        if environ is None or not same_user:
-            break
-        if environ.get(b"JUPYTERHUB_USER") == user.encode():
-            found = pid
-        pid = _parent(pid) if pid > 1 else None
-    if found == os.getpid():
-        return None  # only the starter itself: nothing outlives it usefully
-    return found
 
 
 class Lifetime:

@@ -35,8 +35,8 @@ Unpickling runs whatever code the file names, so a file is unpickled only when i
 user's own and no one else may write to it, in a folder that is this user's own and no one
 else may change (AWSLAB_HOME and its sandbox/ folder, home.py): owner and mode are checked
 on the open file before a byte is read (home.read_private). Otherwise the sandbox does not
-start, with one sentence naming the file (home.NotPrivate; `awslab sandbox start` checks
-the same before it starts the server, account.load_or_create).
+start, with one sentence naming the file (home.NotPrivate; the server checks the same before
+it loads anything, account.load_or_create, and hands the sentence to `awslab sandbox start`).
 """
 
 from __future__ import annotations
@@ -59,9 +59,9 @@ from pathlib import Path
 import moto
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
 
-from awslab.home import NotPrivate, read_private
 from awslab.sandbox import managed_policies
 from awslab.sandbox.account import RootKey, sandbox_dir
+from awslab.sandbox.home import NotPrivate, read_private
 from awslab.sandbox.state import LOCK, STATE, on_change
 
 FORMAT = 2

@@ -1,9 +1,12 @@
 """The sandbox server process: `python -m awslab.sandbox.server --port N`.
 
-Started in the background by `awslab sandbox start` (see process.py), detached from
-any kernel. It loads the account from AWSLAB_HOME/sandbox/account.json, installs
-awslab's additions beside moto, binds 127.0.0.1 (the requested port, or a free one
-when the default is taken), writes server.json once it answers, and stops cleanly on
+Started in the background by `awslab sandbox start` (awslab/sandbox_client.py), detached from
+any kernel. It loads the account from AWSLAB_HOME/sandbox/account.json (made at the first
+start, with the home's key, server.key), installs awslab's additions beside moto, binds
+127.0.0.1 (the requested port, or a free one when the default is taken), writes server.json
+once it answers (or, when it cannot start, exits with EXIT_REFUSED and says why in one sentence
+on the starter's --report-fd: a folder or file that is not the learner's own, a full disk),
+and stops cleanly on
 SIGTERM, or by itself when nobody uses it or the JupyterHub server it serves ends
 (lifetime.py), keeping the account either way. Each connection gets a thread, within
 bounds: its request must arrive in time (CONNECTION_SECONDS), and each other local user may
@@ -13,10 +16,13 @@ hold only a few at once (BoundedServer), so nobody can tie the server up.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import io
+import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -283,24 +289,103 @@ def bind(port: int, strict: bool) -> socket.socket:
     return sock
 
 
+EXIT_PORT_TAKEN = 3   # what the starter (awslab/sandbox_client.py) is told by the exit code
+EXIT_REFUSED = 4      # ... and, with it, the sentence written to --report-fd
+# A fresh start (`--fresh`, a reset that could not start over in place) keeps of the sandbox's
+# folder only the home's files (its lock, the log, the key) and the lab's own (server.json,
+# which this server writes again, and the lab's saved credentials, which the lab removes itself).
+KEPT_WHEN_FRESH = ("lock", "server.log", "server.key", "server.json", "credentials.json",
+                   "console-session.json")
+
+
+def refuse(report_fd: int | None, refused) -> int:
+    """Tell the starter why this sandbox cannot start (one sentence and the lab's code for it),
+    on the pipe it gave (else on stderr); the exit code says there is a sentence."""
+    told = json.dumps({"sentence": refused.sentence, "code": refused.code}).encode()
+    if report_fd is None:
+        print(refused.sentence, file=sys.stderr)
+    else:
+        try:
+            os.write(report_fd, told)
+            os.close(report_fd)
+        except OSError:
+            print(refused.sentence, file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def prepare(fresh: bool):
+    """The sandbox's folder checked (the learner's own), its key (made at the first start) and
+    its account (made when there is none; with `fresh`, always a new one): home.Refused with
+    one sentence when any of them is not the learner's own or cannot be written."""
+    from awslab.sandbox.account import load_or_create
+    from awslab.sandbox.home import NotWritable, home_named, sandbox_dir
+    from awslab.sandbox.ownership import server_key
+
+    try:
+        folder = sandbox_dir()
+        if fresh:
+            for name in os.listdir(folder):
+                if name in KEPT_WHEN_FRESH or name.removesuffix(".tmp") in KEPT_WHEN_FRESH:
+                    continue
+                target = folder / name
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                else:
+                    target.unlink()
+        key = server_key(home_named())
+        return load_or_create(), key
+    except OSError as error:  # AWSLAB_HOME full, read-only
+        raise NotWritable(
+            f"The sandbox cannot start: it cannot write to {home_named()} ({error.strerror or error}). "
+            "Free some space there or make it writable (or set AWSLAB_HOME to a folder you can "
+            "write to); the account saved there is kept as it is.") from None
+
+
+def write_server_state(state: dict) -> None:
+    from awslab.sandbox.home import sandbox_dir, write_json_private
+
+    write_json_private(sandbox_dir() / "server.json", state)
+
+
+def forget_server_state(pid: int) -> None:
+    """A stopping server's last word: server.json no longer names it (unless a start or
+    stop holds the lock: then that one decides what server.json says)."""
+    import fcntl
+
+    from awslab.sandbox.home import read_json, sandbox_dir
+
+    try:
+        folder = sandbox_dir()
+        with open(folder / "lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if (read_json(folder / "server.json") or {}).get("pid") == pid:
+                (folder / "server.json").unlink(missing_ok=True)
+    except Exception:  # its last word only: the starter copes without it
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="awslab.sandbox.server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--strict-port", action="store_true")
     parser.add_argument("--watch-pid", type=int, default=None,
                         help="stop (keeping the account) when this process ends")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start with a brand-new account (nothing of the saved one is read)")
+    parser.add_argument("--report-fd", type=int, default=None,
+                        help="where to write why the sandbox cannot start (JSON: sentence, code)")
     args = parser.parse_args(argv)
 
     from awslab.sandbox import lifetime
+    from awslab.sandbox.home import Refused
 
     lifetime.one_malloc_arena()
-
-    from awslab.home import lab_home
-    from awslab.sandbox.account import load_or_create, sandbox_dir
-    from awslab.sandbox.process import write_server_state
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    account = load_or_create()
+    try:
+        account, key = prepare(args.fresh)
+    except Refused as refused:
+        log.error("not started: %s", refused.sentence)
+        return refuse(args.report_fd, refused)
     # Every request is about this one account, whoever signs it.
     os.environ["MOTO_ACCOUNT_ID"] = account.account_id
     # AWS managed policies come from managed_policies.py (listed at once, documents read when
@@ -312,16 +397,18 @@ def main(argv: list[str] | None = None) -> int:
         sock = bind(args.port, args.strict_port)
     except OSError as error:
         print(f"port {args.port} is taken ({error.strerror})", file=sys.stderr)
-        return 3
+        return EXIT_PORT_TAKEN
 
-    from awslab.sandbox.ownership import server_key
-
-    app = build_app(account)
+    try:
+        app = build_app(account)
+    except Refused as refused:  # the saved state is not the learner's own (persistence.py)
+        log.error("not started: %s", refused.sentence)
+        return refuse(args.report_fd, refused)
     warm_up(app, account)
     server = _server_class()("127.0.0.1", sock.getsockname()[1], app.wsgi(), _handler_class(),
                              fd=sock.fileno())
     port = server.socket.getsockname()[1]
-    app.listen(port, server_key(lab_home()))
+    app.listen(port, key)
 
     def shutdown(signum, frame):
         log.info("stopping (signal %s)", signum)
@@ -331,18 +418,21 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, shutdown)
     write_server_state({"pid": os.getpid(), "port": port,
                         "endpoint": f"http://127.0.0.1:{port}", "started": time.time()})
+    if args.report_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(args.report_fd)  # started: nothing to report
+    from awslab.sandbox.home import sandbox_dir
+
     log.info("sandbox for account %s on http://127.0.0.1:%s (state in %s)",
              account.account_id, port, sandbox_dir())
     app.lifetime.start(lambda why: threading.Thread(target=server.shutdown, daemon=True).start(),
                        args.watch_pid)
     lifetime.hand_back_memory()
     try:
-        server.serve_forever(poll_interval=0.1)  # stopped within 0.1 s (a reset is stop + start)
+        server.serve_forever(poll_interval=0.1)  # stopped within 0.1 s
     finally:
         for hook in getattr(app, "on_stop", []):
             hook()
-        from awslab.sandbox.process import forget_server_state
-
         forget_server_state(os.getpid())
         log.info("stopped")
     return 0

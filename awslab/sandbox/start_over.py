@@ -1,6 +1,6 @@
 """A brand-new account in the running sandbox, without a new process: `POST /_awslab/reset`.
 
-`awslab sandbox reset` (process.reset) asks a running sandbox for it, signed as root (root's
+`awslab sandbox reset` (sandbox_client.reset) asks a running sandbox for it, signed as root (root's
 access key or a root console session: whoever holds account.json, the account's owner); any
 other caller is refused (403 AccessDenied). The answer, {"account_id"}, comes once the
 sandbox is what a new sandbox process would start with (0.1 s here; stopping and starting

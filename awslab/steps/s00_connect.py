@@ -50,7 +50,7 @@ def available_profiles() -> list[str]:
 
 def _lab_principal() -> str:
     """Who the sandbox's lab signs its calls as ("session" after the simulated console sign-in)."""
-    from awslab.sandbox import lab_credentials
+    from awslab.sandbox_client import lab_credentials
 
     try:
         return lab_credentials().get("principal", "")

@@ -388,7 +388,7 @@ def mfa_already(lab, user_name: str | None) -> list[str] | None:
         if summary.get("AccountMFAEnabled", 0) != 1:
             return []
         if lab.sandbox:
-            from awslab.sandbox import console
+            from awslab import sandbox_client as console
 
             try:
                 devices = console.root_mfa_status(lab).get("devices", [])
@@ -442,7 +442,7 @@ def _create_root(lab, device_name: str) -> NewVirtualMfa:
     if not lab.sandbox:
         raise LabError("AWS lets the root user assign MFA only in the console, not through the API: "
                        "follow the console steps shown.", code=Code.ConsoleOnly)
-    from awslab.sandbox import console
+    from awslab import sandbox_client as console
 
     data = console.create_root_virtual_mfa(lab, device_name)
     keep_out_of_logs(data.get("seed"), data.get("otpauth_uri"), data.get("qr_png_base64"))
@@ -462,7 +462,7 @@ def assign_virtual_mfa(lab, device: NewVirtualMfa, code1, code2) -> str:
     lab.require_write(f"assign an MFA device to {whose(device.user_name)}")
     try:
         if device.user_name is None:
-            from awslab.sandbox import console
+            from awslab import sandbox_client as console
 
             console.enable_root_mfa(lab, device.serial_number, code1, code2)
         else:

@@ -293,8 +293,8 @@ def root_keys_present(lab: Lab) -> int | None:
 def _switch_lab_to(lab: Lab, signed: SignedIn):
     """Make every later notebook and `awslab` command sign in as the new user; return undo()."""
     if lab.sandbox:
-        from awslab import sandbox
-        from awslab.sandbox.credentials import credentials_path
+        from awslab import sandbox_client as sandbox
+        from awslab.sandbox_client import credentials_path
 
         had_file = credentials_path().exists()
         before = sandbox.lab_credentials()
@@ -423,7 +423,7 @@ def sign_in_to_console(lab: Lab, user_name: str, password: str, *, account: str 
                        pending: str | None = None, keep_in_csv: bool = False) -> ConsoleStep:
     """One step of the sandbox's console sign-in as an IAM user. With `keep_in_csv`, a new
     password the sign-in set goes into the lab's .csv in place of the first one."""
-    from awslab.sandbox import console
+    from awslab import sandbox_client as console
 
     if not lab.sandbox:
         raise LabError("The lab signs in to the console only in the sandbox: on a real account, "
@@ -448,14 +448,13 @@ def sign_in_to_console(lab: Lab, user_name: str, password: str, *, account: str 
 def simulated_code(lab: Lab, user_name: str, *, wait: bool = True) -> str:
     """The code the simulated authenticator app shows for the user's MFA device (waiting for
     a new one when the ones it shows were just used, unless `wait` is False)."""
-    from awslab.sandbox import console
-    from awslab.sandbox.account import load_or_create
+    from awslab import sandbox_client as console
 
     devices = lab.client("iam").list_mfa_devices(UserName=user_name)["MFADevices"]
     if not devices:
         raise LabError(f"{user_name} has no MFA device for the simulated authenticator to answer.",
                        code=Code.NoMfaDevice)
-    return console.authenticator_code(lab.endpoint_url, load_or_create().console_secret,
+    return console.authenticator_code(lab.endpoint_url, console.console_secret(),
                                       devices[0]["SerialNumber"], wait=wait)
 
 

@@ -117,7 +117,7 @@ def enable_identity_center(lab) -> dict:
     if not lab.sandbox:
         raise LabError(CONSOLE_STEPS, code=Code.ConsoleOnly)
     lab.require_write("enable IAM Identity Center")
-    from awslab.sandbox.console import _signed
+    from awslab.sandbox_client import signed_call as _signed
 
     _signed(lab, "/_awslab/console/identity-center/enable", {"region": lab.region})
     found = _instance(lab)
@@ -223,7 +223,7 @@ def invitation(lab, user_name: str) -> dict | None:
     {"to", "subject", "body", "link"}; None when there is none."""
     if not lab.sandbox:
         return None
-    from awslab.sandbox.console import _request
+    from awslab.sandbox_client import call as _request
 
     box = _request(lab.endpoint_url, "/_awslab/mailbox", {"console_secret": _owner_secret()})
     user = find_user(lab, user_name)
@@ -364,9 +364,9 @@ def provisioned_role(lab, permission_set_arn: str | None = None) -> str | None:
 
 def _owner_secret() -> str:
     """The account owner's console secret: the simulated mailbox and authenticator are theirs."""
-    from awslab.sandbox.account import load_or_create
+    from awslab.sandbox_client import console_secret
 
-    return load_or_create().console_secret
+    return console_secret()
 
 
 def _sandbox_only(lab, what: str) -> None:
@@ -380,7 +380,7 @@ def reset_password(lab, user_name: str) -> dict:
     a one-time link to set a new password. Sandbox: the simulated console's button."""
     _sandbox_only(lab, "Resetting a person's password")
     lab.require_write("reset the person's password")
-    from awslab.sandbox.console import _signed
+    from awslab.sandbox_client import signed_call as _signed
 
     return _signed(lab, "/_awslab/console/identity-center/reset-password",
                    {"user_name": user_name, "region": lab.region})
@@ -399,7 +399,7 @@ def portal_password() -> str:
 def accept_invitation(lab, link: str, password: str) -> dict:
     """The invitation's link: set the person's password (IAM Identity Center's rules)."""
     _sandbox_only(lab, "Accepting the invitation")
-    from awslab.sandbox.console import _request
+    from awslab.sandbox_client import call as _request
 
     token = link.split("token=", 1)[1] if "token=" in link else link
     return _request(lab.endpoint_url, "/_awslab/portal/accept-invite",
@@ -411,7 +411,7 @@ def portal_sign_in(lab, user_name: str = "", password: str = "", mfa_code: str |
     """One step of the portal's sign-in: {"next": "register_mfa" | "mfa_code", "pending", ...}
     or {"signed_in": True, "portal_token", "accounts"} (secrets: never display the token)."""
     _sandbox_only(lab, "Signing in to the AWS access portal")
-    from awslab.sandbox.console import _request
+    from awslab.sandbox_client import call as _request
 
     payload = {"user_name": user_name, "password": password}
     if pending:
@@ -425,7 +425,7 @@ def portal_sign_in(lab, user_name: str = "", password: str = "", mfa_code: str |
 
 def authenticator_code(lab, user_name: str = "", seed: str | None = None) -> str:
     """The person's simulated authenticator app: a code the sandbox accepts now."""
-    from awslab.sandbox.console import _request
+    from awslab.sandbox_client import call as _request
 
     payload = {"console_secret": _owner_secret(), "user_name": user_name}
     if seed:
@@ -445,7 +445,7 @@ def role_credentials(lab, portal_token: str, role_name: str) -> dict:
     """The portal's "Access keys": {"accessKeyId", "secretAccessKey", "sessionToken",
     "expiration" (ms)}: secrets, shown once."""
     _sandbox_only(lab, "Getting credentials from the access portal")
-    from awslab.sandbox.console import _request
+    from awslab.sandbox_client import call as _request
 
     return _request(lab.endpoint_url, "/_awslab/portal/credentials", {
         "portal_token": portal_token, "account_id": lab.account_id, "role_name": role_name})
@@ -529,7 +529,7 @@ def start_sso_login(lab, profile: str) -> dict:
 def approve_device(lab, portal_token: str, user_code: str) -> dict:
     """The page `aws sso login` opens, in the sandbox's portal: allow the request."""
     _sandbox_only(lab, "Approving the AWS CLI's request")
-    from awslab.sandbox.console import _request
+    from awslab.sandbox_client import call as _request
 
     return _request(lab.endpoint_url, "/_awslab/portal/approve-device",
                     {"portal_token": portal_token, "user_code": user_code},

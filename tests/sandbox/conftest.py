@@ -24,7 +24,7 @@ def sandbox(tmp_path_factory):
     """The suite's sandbox. The session's environment is left as it was: with xdist (--dist
     loadfile) tests/ files run in the same process and keep their own AWSLAB_HOME (lab_home);
     `lab` points each test of this suite here."""
-    from awslab import sandbox as box
+    from awslab import sandbox_client as box
 
     _HOME[:] = [str(tmp_path_factory.mktemp("awslab_home"))]
     with pytest.MonkeyPatch.context() as env:
@@ -44,7 +44,7 @@ def sandbox(tmp_path_factory):
 def lab(sandbox, monkeypatch):
     """A Lab signed in as the sandbox's root user (reconnects: the account may have been reset)."""
     import awslab
-    from awslab import sandbox as box
+    from awslab import sandbox_client as box
 
     monkeypatch.setenv("AWSLAB_HOME", _HOME[0])
     for name, value in SANDBOX_ENV.items():  # should ensure_running start it again
@@ -65,7 +65,7 @@ def iam(lab):
 def own_sandbox(sandbox, tmp_path, monkeypatch):
     """A second sandbox (its own AWSLAB_HOME) for a test that changes what the shared one must
     keep (root's MFA, for one: every later root console sign-in would need its codes)."""
-    from awslab import sandbox as box
+    from awslab import sandbox_client as box
 
     monkeypatch.setenv("AWSLAB_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("AWSLAB_SANDBOX_PORT", "0")

@@ -184,20 +184,20 @@ def test_a_state_file_owned_by_another_user_is_never_unpickled(place):
 def test_the_loader_itself_refuses_a_file_others_may_write(tmp_path, monkeypatch):
     """persistence.py checks the file it unpickles (owner and mode, on the open file), even
     when something got past the command's checks."""
-    from awslab.errors import Code, LabError
     from awslab.sandbox import persistence
+    from awslab.sandbox.home import NotPrivate
 
     home, marker = tmp_path / "home", tmp_path / "ran-their-code"
     monkeypatch.setenv("AWSLAB_HOME", str(home))
     for name in ("state.pickle", "journal"):
         planted = plant(home / "sandbox", marker, name)
         os.chmod(planted, 0o666)
-        with pytest.raises(LabError) as refusal:
+        with pytest.raises(NotPrivate) as refusal:
             if name == "journal":
                 list(persistence.records(planted))
             else:
                 persistence.load("123456789012", planted)
-        assert refusal.value.code == Code.HomeNotPrivate and str(planted) in refusal.value.sentence
+        assert refusal.value.code == "HomeNotPrivate" and str(planted) in refusal.value.sentence
         assert "can be changed by other users" in refusal.value.sentence
         assert not marker.exists()
         planted.unlink()

@@ -29,9 +29,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 
 import awslab
-from awslab import sandbox as box
+from awslab import sandbox_client as box
 from awslab.errors import LabError
-from awslab.sandbox import console
 
 IMPOSTOR_USER = "awslab-impostor"
 
@@ -137,10 +136,12 @@ class Impostor:
             self.requests.append(json.loads(line))
 
     def given_secrets(self) -> list[dict]:
-        """Requests that carried a signature, a password or the console's secret."""
+        """Requests that carried a signature, a password, the console's secret or the lab's
+        signed question for the account (its root keys and console secret)."""
         time.sleep(0.2)  # lines still in the pipe
         return [r for r in self.requests if "Authorization" in r["headers"] or "authorization" in r["headers"]
-                or "password" in r["body"] or "console_secret" in r["body"]]
+                or "password" in r["body"] or "console_secret" in r["body"] or "proof" in r["body"]
+                or r["path"].startswith("/_awslab/account")]
 
     def stop(self):
         self.process.kill()
@@ -212,7 +213,7 @@ def test_after_stop_an_open_notebook_sends_nothing_to_the_program_on_the_old_por
     if user is not None:
         assert IMPOSTOR_USER in sentence  # the kernel names who holds the port
     with pytest.raises(LabError):  # a password typed into notebook 04's sign-in form
-        console.sign_in_as_user(lab.endpoint_url, lab.account_id, "mine", "Typed-Password-1!")
+        box.sign_in_as_user(lab.endpoint_url, lab.account_id, "mine", "Typed-Password-1!")
     assert box.running() is None
     status = _cli("sandbox", "status")
     assert status.returncode == 1 and "not running" in status.stdout
@@ -235,7 +236,7 @@ def test_after_sigkill_status_start_env_and_connect_never_adopt_the_impostor(hom
     iam = lab.client("iam")
     iam.create_user(UserName="mine")
     _kill(info.pid)
-    from awslab.sandbox.process import server_state_path
+    from awslab.sandbox_client import server_state_path
 
     assert server_state_path().exists()  # SIGKILL leaves server.json naming the old port and pid
     fake = impostors(info, home, user)
@@ -289,9 +290,9 @@ def test_the_health_route_tells_nothing_an_impostor_could_use(home):
         for secret in (info.account_id, str(home), str(info.pid)):
             assert secret not in body
     # The proof is for this nonce and this port: it is no use for another of either.
-    from awslab.sandbox.ownership import challenge, proof, server_key
+    from awslab.sandbox_client import challenge, proof, read_key
 
-    key = server_key(home)
+    key = read_key(home)
     assert challenge(info.endpoint, key) is True
     assert challenge(info.endpoint, b"0" * 64) is False
     answer = json.loads(urllib.request.urlopen(info.endpoint + "/_awslab/health?nonce=" + "cd" * 16).read())
@@ -319,7 +320,7 @@ def _send(info, host: str, body: str = "Action=CreateUser&Version=2010-05-08&Use
 def _root_credentials():
     from botocore.credentials import Credentials
 
-    from awslab.sandbox import lab_credentials
+    from awslab.sandbox_client import lab_credentials
 
     creds = lab_credentials()
     return Credentials(creds["access_key_id"], creds["secret_access_key"], creds.get("session_token"))

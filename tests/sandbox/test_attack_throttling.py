@@ -20,9 +20,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from awslab import sandbox as box
+from awslab import sandbox_client as box
 from awslab.errors import LabError, explain
-from awslab.sandbox import console
 from awslab.sandbox.account import load_or_create
 
 FIRST = 2.0           # the first lockout of these tests' sandboxes, in seconds
@@ -72,7 +71,7 @@ def sign_in(info, user: str, password: str, code: str | None = None) -> tuple[in
     payload = {"account": info.account_id, "user_name": user, "password": password}
     if code:
         payload["mfa_code"] = code
-    return post(info.endpoint, console.SIGN_IN, payload)
+    return post(info.endpoint, box.SIGN_IN, payload)
 
 
 def person(iam, *, key: bool = False) -> str:
@@ -114,7 +113,7 @@ def test_guessing_a_console_password_is_throttled_and_the_lockout_grows(start):
     assert 1 <= answer["wait_seconds"] <= FIRST
     # ... and the lab's forms say so in one sentence.
     with pytest.raises(LabError) as refused:
-        console.sign_in_as_user(info.endpoint, info.account_id, name, PASSWORD)
+        box.sign_in_as_user(info.endpoint, info.account_id, name, PASSWORD)
     assert refused.value.code == "Throttling"
     assert refused.value.sentence.startswith("Too many wrong passwords or MFA codes: AWS refuses "
                                              "more tries for a while; wait ")
@@ -237,4 +236,4 @@ def test_right_answers_are_never_counted(start):
         assert sign_in(info, name, PASSWORD)[1]["signed_in"] is True
     secret = load_or_create().console_secret
     for _ in range(12):
-        assert console.root_console_session(info.endpoint, secret)["access_key_id"].startswith("ASIA")
+        assert box.root_console_session(info.endpoint, secret)["access_key_id"].startswith("ASIA")

@@ -7,8 +7,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import awslab
-from awslab import sandbox as box
-from awslab.sandbox import lab_credentials
+from awslab import sandbox_client as box
+from awslab.sandbox_client import lab_credentials
 
 
 def _client(service: str, endpoint: str, credentials: dict):

@@ -29,7 +29,7 @@ def _users(lab) -> list[str]:
 
 
 def test_every_acknowledged_change_survives_sigkill(own_sandbox):
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     info = own_sandbox
     for index in range(3):  # killed at once after each answer, restarted each time
@@ -68,8 +68,8 @@ def test_every_acknowledged_change_survives_sigkill(own_sandbox):
 def test_a_crashs_leftovers_are_recovered(own_sandbox):
     """A record cut short by the crash, a half-written state.pickle.tmp and a server.json
     naming a dead process: the next start takes the last whole record and goes on."""
-    from awslab import sandbox
-    from awslab.sandbox.process import server_state_path
+    from awslab import sandbox_client as sandbox
+    from awslab.sandbox_client import server_state_path
 
     lab = awslab.connect("sandbox")
     lab.client("iam").create_user(UserName="before-the-crash")
@@ -132,7 +132,7 @@ def test_a_change_that_cannot_be_written_is_refused_and_undone(own_sandbox):
 
 
 def test_a_home_that_cannot_be_written_gets_one_sentence(tmp_path, monkeypatch):
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -31,7 +31,7 @@ PASSWORD = "Corr3ct-Horse!battery"
 @pytest.fixture(scope="module")
 def box(tmp_path_factory):
     import awslab
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     home = tmp_path_factory.mktemp("ic_home")
     os.chmod(home, 0o700)
@@ -352,7 +352,7 @@ def test_a_role_session_gets_only_what_the_roles_policies_allow(box, center):
 
 
 def test_an_expired_role_session_is_expired_token(box, center, monkeypatch):
-    from awslab import sandbox
+    from awslab import sandbox_client as sandbox
 
     keys, _creds = role_keys(box, center)
     # the server reads AWSLAB_ROLE_SESSION_SECONDS; this test checks the gate's expiry with a

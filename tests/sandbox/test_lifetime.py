@@ -10,7 +10,7 @@ import time
 import pytest
 
 import awslab
-from awslab import sandbox as box
+from awslab import sandbox_client as box
 from awslab.errors import LabError, explain
 
 
@@ -46,7 +46,7 @@ def home(sandbox, tmp_path, monkeypatch):
 
 
 def test_an_idle_sandbox_stops_by_itself_and_the_next_connect_starts_it(home, monkeypatch):
-    from awslab.sandbox.process import log_path, server_state_path
+    from awslab.sandbox_client import log_path, server_state_path
 
     monkeypatch.setenv("AWSLAB_SANDBOX_IDLE_SECONDS", "1.5")
     info = box.start()
@@ -90,7 +90,7 @@ def test_a_sandbox_stops_with_the_process_it_serves(home, monkeypatch):
 def test_under_jupyterhub_the_outermost_process_with_its_variables_is_watched(tmp_path):
     """A kernel (here: python) under a single-user server (here: bash, with JUPYTERHUB_USER
     set as spawners set it) watches the server, not itself nor the hub above it."""
-    probe = "from awslab.sandbox.lifetime import process_to_watch; print(process_to_watch())"
+    probe = "from awslab.sandbox_client import process_to_watch; print(process_to_watch())"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTERHUB_", "AWSLAB_SANDBOX_WATCH"))}
     script = f'echo $$; "{sys.executable}" -c "{probe}"; true'
     out = subprocess.run(["bash", "-c", script], env=dict(env, JUPYTERHUB_USER="learner"),

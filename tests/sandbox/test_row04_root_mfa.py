@@ -8,8 +8,8 @@ import time
 import pyotp
 import pytest
 
+from awslab import sandbox_client as console
 from awslab.errors import LabError
-from awslab.sandbox import console
 
 
 def test_root_mfa(own_sandbox):
@@ -75,8 +75,8 @@ def test_root_mfa_console_needs_root_signing_it(lab, iam):
     # Root's key id with a wrong secret: refused.
     root = lab.session.get_credentials().get_frozen_credentials()
     with pytest.raises(LabError) as wrong:
-        console._request(lab.endpoint_url, "/_awslab/root-mfa/create", {"device_name": "x"},
-                         credentials=ReadOnlyCredentials(root.access_key, "not-the-secret", None))
+        console.call(lab.endpoint_url, "/_awslab/root-mfa/create", {"device_name": "x"},
+                     credentials=ReadOnlyCredentials(root.access_key, "not-the-secret", None))
     assert wrong.value.code == "SignatureDoesNotMatch"
 
     # An IAM user, even an administrator, is not root.
@@ -86,9 +86,9 @@ def test_root_mfa_console_needs_root_signing_it(lab, iam):
     key = iam.create_access_key(UserName="not-root")["AccessKey"]
     try:
         with pytest.raises(LabError) as refused:
-            console._request(lab.endpoint_url, "/_awslab/root-mfa/create", {"device_name": "x"},
-                             credentials=ReadOnlyCredentials(key["AccessKeyId"],
-                                                             key["SecretAccessKey"], None))
+            console.call(lab.endpoint_url, "/_awslab/root-mfa/create", {"device_name": "x"},
+                         credentials=ReadOnlyCredentials(key["AccessKeyId"],
+                                                         key["SecretAccessKey"], None))
         assert refused.value.code == "AccessDenied"
     finally:
         iam.delete_access_key(UserName="not-root", AccessKeyId=key["AccessKeyId"])

@@ -4,7 +4,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-import awslab.sandbox
+from awslab import sandbox_client
 from awslab.sandbox.account import Account
 
 
@@ -13,7 +13,7 @@ def error_code(excinfo) -> str:
 
 
 def test_root_keys(lab, iam):
-    root_key = awslab.sandbox.lab_credentials()["access_key_id"]
+    root_key = sandbox_client.lab_credentials()["access_key_id"]
     assert iam.get_account_summary()["SummaryMap"]["AccountAccessKeysPresent"] == 1
     listed = iam.list_access_keys()["AccessKeyMetadata"]
     assert [key["AccessKeyId"] for key in listed] == [root_key]

@@ -14,11 +14,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 import awslab
-from awslab import sandbox as box
+from awslab import sandbox_client as box
 from awslab.errors import LabError
 from awslab.sandbox.account import Account, account_path
-from awslab.sandbox.console import _request, create_root_virtual_mfa
-from awslab.sandbox.credentials import console_session_path, lab_credentials, sign_in_as_root
+from awslab.sandbox_client import (
+    call,
+    console_session_path,
+    create_root_virtual_mfa,
+    lab_credentials,
+    sign_in_as_root,
+)
 
 
 def error_code(excinfo) -> str:
@@ -148,6 +153,6 @@ def test_an_expired_console_session_gets_expired_token_and_the_lab_signs_in_agai
     expired_credentials = ReadOnlyCredentials(first["access_key_id"], first["secret_access_key"],
                                               first["session_token"])
     with pytest.raises(LabError) as refused:
-        _request(short_sessions.endpoint, "/_awslab/root-mfa/create", {"device_name": "late"},
-                 credentials=expired_credentials)
+        call(short_sessions.endpoint, "/_awslab/root-mfa/create", {"device_name": "late"},
+             credentials=expired_credentials)
     assert refused.value.code == "ExpiredToken"

@@ -13,7 +13,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from awslab import sandbox as box
+from awslab import sandbox_client as box
 
 WRONG_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 SESSION_STS = "Cannot call GetSessionToken with session credentials"

@@ -17,9 +17,9 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
+from awslab import sandbox_client as console
 from awslab.errors import LabError
-from awslab.sandbox import console
-from awslab.sandbox.credentials import sign_in_as_root
+from awslab.sandbox_client import sign_in_as_root
 
 CHANGE_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"
 INCORRECT = "Your authentication information is incorrect"

@@ -21,9 +21,8 @@ import boto3
 import pytest
 
 import awslab
-import awslab.sandbox
-from awslab.sandbox.console import sign_in_as_user
-from awslab.sandbox.credentials import sign_in_as_root
+from awslab import sandbox_client
+from awslab.sandbox_client import sign_in_as_root, sign_in_as_user
 
 
 def rows(iam) -> dict[str, dict]:
@@ -44,9 +43,9 @@ def four_hour_sandbox(sandbox, tmp_path, monkeypatch):
     monkeypatch.setenv("AWSLAB_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("AWSLAB_SANDBOX_PORT", "0")
     try:
-        yield awslab.sandbox.start()
+        yield sandbox_client.start()
     finally:
-        awslab.sandbox.stop()
+        sandbox_client.stop()
 
 
 def test_the_summary_says_root_has_a_password(iam):
@@ -66,8 +65,8 @@ def test_a_report_is_kept_as_it_was_generated(four_hour_sandbox):
     assert again["Content"] == first["Content"] and again["GeneratedTime"] == first["GeneratedTime"]
     assert b"made-after-the-report" not in again["Content"]
 
-    awslab.sandbox.stop()  # kept across a restart, as the account is
-    awslab.sandbox.start()
+    sandbox_client.stop()  # kept across a restart, as the account is
+    sandbox_client.start()
     iam = awslab.connect("sandbox").client("iam")
     assert iam.get_credential_report()["Content"] == first["Content"]
 
@@ -75,7 +74,7 @@ def test_a_report_is_kept_as_it_was_generated(four_hour_sandbox):
 def test_each_access_key_records_its_last_use(own_sandbox):
     lab = awslab.connect("sandbox")  # a brand-new account: the lab signs with root's access key
     iam = lab.client("iam")
-    root_key = awslab.sandbox.lab_credentials()["access_key_id"]
+    root_key = sandbox_client.lab_credentials()["access_key_id"]
     assert root_key.startswith("AKIA")
     lab.client("sts").get_caller_identity()
     used = iam.get_access_key_last_used(AccessKeyId=root_key)

@@ -9,7 +9,7 @@ import time
 
 import pyotp
 
-from awslab.sandbox import console
+from awslab import sandbox_client as console
 
 
 def test_root_device_names_root_as_its_user(own_sandbox):

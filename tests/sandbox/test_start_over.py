@@ -12,9 +12,8 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from awslab import sandbox as box
+from awslab import sandbox_client as box
 from awslab.errors import LabError
-from awslab.sandbox import console
 from awslab.sandbox.account import load_or_create
 from awslab.sandbox.start_over import PATH
 
@@ -49,11 +48,11 @@ def test_only_root_may_reset_the_account(own):
     iam.attach_user_policy(UserName="admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
     key = iam.create_access_key(UserName="admin")["AccessKey"]
     with pytest.raises(LabError) as refused:
-        console._request(own.endpoint, PATH, {},
-                         credentials=Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+        box.call(own.endpoint, PATH, {},
+                 credentials=Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
     assert refused.value.code == "AccessDenied"
     with pytest.raises(LabError) as unsigned:
-        console._request(own.endpoint, PATH, {})
+        box.call(own.endpoint, PATH, {})
     assert unsigned.value.code == "MissingAuthenticationToken"
     assert load_or_create().account_id == own.account_id
     assert [user["UserName"] for user in iam.list_users()["Users"]] == ["admin"]
@@ -71,9 +70,9 @@ def test_reset_is_a_brand_new_account_in_the_same_process(own):
     # Guessing root's console sign-in locks it (for AWSLAB_THROTTLE_SECONDS).
     for _ in range(5):
         with pytest.raises(LabError):
-            console.root_console_session(own.endpoint, "not-the-secret")
+            box.root_console_session(own.endpoint, "not-the-secret")
     with pytest.raises(LabError) as locked:
-        console.root_console_session(own.endpoint, old_secret)
+        box.root_console_session(own.endpoint, old_secret)
     assert locked.value.code == "Throttling"
 
     info = box.reset()
@@ -100,7 +99,7 @@ def test_reset_is_a_brand_new_account_in_the_same_process(own):
             old.list_users()
         assert refused.value.response["Error"]["Code"] == "InvalidClientTokenId"
     # Nothing counted against the new account's root: its console sign-in works at once.
-    assert console.root_console_session(info.endpoint, new.console_secret)["access_key_id"]
+    assert box.root_console_session(info.endpoint, new.console_secret)["access_key_id"]
     # What was saved of the old account does not come back after a restart; the new one's does.
     fresh.create_user(UserName="after")
     box.stop()

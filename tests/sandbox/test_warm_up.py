@@ -7,7 +7,7 @@ from awslab.sandbox.server import WARM_UP, warm_up
 
 
 def test_warm_up_reads_answered(lab):
-    from awslab.sandbox.process import log_path
+    from awslab.sandbox_client import log_path
 
     log = log_path().read_text(encoding="utf-8")
     assert "sandbox for account" in log

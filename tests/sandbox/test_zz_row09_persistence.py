@@ -1,7 +1,7 @@
 """Row 9: the account survives stop and start; reset starts over. (Runs last.)"""
 
 import awslab
-from awslab import sandbox
+from awslab import sandbox_client as sandbox
 
 
 def test_persistence_and_reset(lab, iam):
