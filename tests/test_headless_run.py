@@ -58,6 +58,10 @@ def whole_lab(lab_home, tmp_path_factory):
     row = read_credentials_csv(credentials_csv_path(account_id, DEFAULT_USER_NAME))
     secrets = {"password": row["Password"], "secret access key": row["Secret access key"]}
     secrets.update(mfa_secrets(Path(os.environ["AWSLAB_HOME"])))
+    for cached in (Path.home() / ".aws" / "sso" / "cache").glob("*.json"):  # notebook 05's token
+        entry = json.loads(cached.read_text())
+        secrets.update({f"SSO {name}": entry[name] for name in ("accessToken", "clientSecret",
+                                                                   "refreshToken") if entry.get(name)})
     second = awslab_run("--params", str(params), "--output", str(work / "second"), "--clean-up", env=env)
     return {"work": work, "first": first, "second": second, "secrets": secrets,
             "calls": set(calls.read_text().split()), "account_id": account_id}
@@ -74,9 +78,18 @@ def mfa_secrets(home: Path) -> dict[str, str]:
         if getattr(device, "qr_code_png", None):
             png = device.qr_code_png
             found[f"QR of {serial}"] = (png if isinstance(png, str) else base64.b64encode(png).decode())[:60]
-    for key, value in state.get("awslab", {}).items() if isinstance(state.get("awslab"), dict) else []:
+    additions = state.get("awslab") if isinstance(state.get("awslab"), dict) else {}
+    for key, value in additions.items():
         if "seed" in key and isinstance(value, str):
             found[key] = value
+    # Notebook 05: each person's MFA seed (registered at the portal), and every session's secret
+    # and token (role credentials from the portal and through the profile, console sessions).
+    for user_id, person in (additions.get("identity_center") or {}).get("people", {}).items():
+        if (person.get("mfa") or {}).get("seed"):
+            found[f"portal MFA seed of {user_id}"] = person["mfa"]["seed"]
+    for key, session in (additions.get("sessions") or {}).items():
+        found[f"secret of session {key}"] = session["secret_access_key"]
+        found[f"token of session {key}"] = session["session_token"][:60]
     assert any(k.startswith("seed of") for k in found), "the run assigned MFA devices, so seeds exist"
     return found
 

@@ -49,6 +49,9 @@ class Form:
     actions: dict[str, Callable] = {}
     submit_label = "Submit"
     doing = "submitting the form"
+    # What each button is doing, for its refusal sentence ("While creating another access key,
+    # ..."); a label not named here says `doing`.
+    doings: dict[str, str] = {}
     wrong_parameter: str | None = None  # a notebook parameter of the wrong type (see parameter())
 
     def __init_subclass__(cls, **kwargs):
@@ -296,7 +299,7 @@ class Form:
             values = self._values(label)
             self.result = self._call(label, values)
         except Exception as error:  # every failure becomes one sentence
-            self.refuse(error)
+            self.refuse(error, self.doings.get(label))
             self.focus(button)  # disabling it took focus away; the alert is read out
             return None
         finally:
