@@ -160,9 +160,58 @@ def cmd_run(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from awslab.checklist import print_checklist
-
     return print_checklist(args.target, args.confirm_account_id, as_json=args.json)
+
+
+def print_checklist(target: str = "sandbox", confirm_account_id: str | None = None, *,
+                    as_json: bool = False) -> int:
+    """`awslab check` (notebook 04's checklist in a terminal): a text table, or JSON (one object
+    per control: id, title, status, detail) for an instructor's or a grader's tools; 0 only when
+    every check passes."""
+    import json
+    import shutil
+    import textwrap
+
+    from awslab.session import connect
+    from awslab.steps import s04_checklist as s04
+
+    lab = connect(target, confirm_account_id)
+    facts = s04.Facts(lab)
+    checks = s04.run_checklist(lab, facts)
+    passed = sum(c.status == s04.PASS for c in checks)
+    if as_json:
+        print(json.dumps([{"id": c.id, "title": c.title, "status": c.status, "detail": c.why}
+                          for c in checks], indent=2))
+    else:
+        print(f"Security checklist for account {lab.account_id} (signed in as {lab.principal}), "
+              "after the CIS AWS Foundations Benchmark v5.0")
+        print(s04.summary(checks))  # first, and again after the long table
+        print(text_table(checks))
+        said = s04.report_note(facts)
+        if said:
+            width = max(72, min(120, shutil.get_terminal_size((100, 20)).columns))
+            print("\n".join(textwrap.wrap(said, width, break_on_hyphens=False)))
+        print(s04.summary(checks))
+    return 0 if passed == len(checks) else 1
+
+
+def text_table(checks: list, width: int | None = None) -> str:
+    """The checklist as text: one row per check, its why, the tutorial's trade-off, its meaning
+    and its docs link wrapped under it."""
+    import shutil
+    import textwrap
+
+    width = width or max(72, min(120, shutil.get_terminal_size((100, 20)).columns))
+    indent = " " * 24
+    out = [f"{'CIS':<6} {'Result':<16} Check", "-" * width]
+    for c in checks:
+        out.append(f"{c.cis or '-':<6} {c.label:<16} {c.title}")
+        for label, text in (("", c.why), ("tutorial: ", c.tradeoff), ("means: ", c.meaning)):
+            if text:
+                out += textwrap.wrap(label + text, width, initial_indent=indent, subsequent_indent=indent,
+                                     break_on_hyphens=False)
+        out.append(f"{indent}docs: {c.link}")
+    return "\n".join(out)
 
 
 def cmd_clean(args) -> int:

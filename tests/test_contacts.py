@@ -17,8 +17,8 @@ GIVEN = {"name": "Security team", "title": "Security", "email": "security@exampl
 def test_the_form_registers_it_and_the_checklist_rereads_only_it(fresh_account):
     import awslab
     from awslab import record
-    from awslab.checklist import ChecklistView
-    from awslab.contacts import SecurityContactForm, security_contact
+    from awslab.forms.s04_checklist import ChecklistView, SecurityContactForm
+    from awslab.steps.s04_checklist import security_contact
 
     lab = awslab.connect("sandbox")
     view = ChecklistView(lab)
@@ -48,8 +48,9 @@ def test_the_form_registers_it_and_the_checklist_rereads_only_it(fresh_account):
 
 def test_headless_it_registers_the_parameter_or_skips(fresh_account):
     import awslab
-    from awslab.contacts import SecurityContactForm, security_contact
     from awslab.errors import LabError
+    from awslab.forms.s04_checklist import SecurityContactForm
+    from awslab.steps.s04_checklist import security_contact
 
     lab = awslab.connect("sandbox")
     skipped = SecurityContactForm(lab, {}, auto_submit=True)
@@ -69,8 +70,8 @@ def test_headless_it_registers_the_parameter_or_skips(fresh_account):
 
 def test_clean_up_deletes_it_or_puts_back_the_one_before(fresh_account):
     import awslab
-    from awslab.clean_up import clean_up, plan_clean_up
-    from awslab.contacts import security_contact, set_security_contact
+    from awslab.steps.s04_checklist import security_contact, set_security_contact
+    from awslab.steps.s99_clean_up import clean_up, plan_clean_up
 
     lab = awslab.connect("sandbox")
     set_security_contact(lab, **GIVEN)

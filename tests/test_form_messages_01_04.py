@@ -102,7 +102,8 @@ def test_root_key_row_says_deleted_when_the_summary_is_newer_than_the_report(lab
 # Notebook 04: the password policy form.
 
 def test_policy_length_5_is_refused_with_a_sentence_and_nothing_changes(lab):
-    from awslab.checklist import ChecklistView, PasswordPolicyForm, current_password_policy
+    from awslab.forms.s04_checklist import ChecklistView, PasswordPolicyForm
+    from awslab.steps.s04_checklist import current_password_policy
 
     view = ChecklistView(lab)
     form = PasswordPolicyForm(lab, checklist=view)
@@ -126,7 +127,7 @@ def test_policy_length_5_is_refused_with_a_sentence_and_nothing_changes(lab):
 
 
 def test_policy_under_the_benchmark_is_not_shown_as_passing(lab):
-    from awslab.checklist import PasswordPolicyForm
+    from awslab.forms.s04_checklist import PasswordPolicyForm
 
     form = PasswordPolicyForm(lab)
     form.length.value = 6
@@ -140,14 +141,16 @@ def test_policy_under_the_benchmark_is_not_shown_as_passing(lab):
 # Notebook 04: the checklist.
 
 def test_checklist_summary_comes_before_the_table_and_controls_are_in_cis_order(lab):
-    from awslab.checklist import ChecklistView, run_checklist
+    from awslab.forms.s04_checklist import ChecklistView
+    from awslab.steps.s04_checklist import run_checklist
 
     ids = [c.id for c in run_checklist(lab)]
     numbered = [i for i in ids if i[0].isdigit()]
     assert numbered == sorted(numbered, key=lambda i: [int(p) for p in i.split(".")])
     assert numbered[:4] == ["1.1", "1.2", "1.3", "1.4"] and numbered[-1] == "1.15"
     assert ids[len(numbered):] == ["the-account-has-an-alias",
-                                   "a-user-other-than-root-has-administrator-access"]
+                                   "a-user-other-than-root-has-administrator-access",
+                                   "people-sign-in-through-iam-identity-center-not-as-iam-users-with-long-term-keys"]
     html = ChecklistView(lab).widget.value
     summary = html.index("checks pass")
     assert summary < html.index("<table") < html.rindex("checks pass")
@@ -155,7 +158,7 @@ def test_checklist_summary_comes_before_the_table_and_controls_are_in_cis_order(
 
 
 def test_awslab_check_prints_the_summary_first_and_cis_order_in_json(lab, capsys):
-    from awslab.checklist import print_checklist
+    from awslab.cli import print_checklist
 
     print_checklist("sandbox")
     out = capsys.readouterr().out
@@ -214,7 +217,7 @@ def test_retired_root_keys_read_as_deleted_not_active(lab):
 
 
 def test_a_refused_contact_marks_the_fields_it_judged(lab):
-    from awslab.contacts import SecurityContactForm
+    from awslab.forms.s04_checklist import SecurityContactForm
 
     form = SecurityContactForm(lab, {"name": "Ana", "title": "Security", "email": "not-an-address",
                                      "phone": "+1 206-555-0199"})

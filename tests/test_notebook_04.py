@@ -48,9 +48,12 @@ def test_headless_run_switches_to_the_new_user_and_runs_the_checklist(fresh_acco
     # Since CIS 1.1, 1.2, 1.6 and 1.15 joined the checklist and users are read live (a
     # credential report can be four hours old): per user GetLoginProfile, ListMFADevices,
     # ListAccessKeys, GetAccessKeyLastUsed per key; ListPolicies, GetPolicyVersion per attached
-    # policy; GetContactInformation, GetAlternateContact (and the contact form's own read).
+    # policy; GetContactInformation, GetAlternateContact (and the contact form's own read);
+    # DescribeOrganization for the lab's advisory control (people sign in through IAM Identity
+    # Center: no organization here, so nothing more is read).
     assert count["account:GetAlternateContact"] == 2 and count["iam:GetPolicyVersion"] == 2
-    assert len(calls) <= 38, calls
+    assert count["organizations:DescribeOrganization"] == 1
+    assert len(calls) <= 39, calls
     # The tutorial's last step: the new user signed in to the (simulated) console and chose a
     # new password, as its own iam:ChangePassword; the lab's .csv holds the new one.
     from awslab.credentials_file import read_credentials_csv

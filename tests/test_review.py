@@ -202,7 +202,7 @@ def _enable_root_mfa(lab):
 
 def test_checklist_on_a_prepared_account(fresh_account):
     import awslab
-    from awslab.checklist import FAIL, PASS, run_checklist, set_password_policy
+    from awslab.steps.s04_checklist import FAIL, PASS, run_checklist, set_password_policy
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -212,8 +212,9 @@ def test_checklist_on_a_prepared_account(fresh_account):
               "1.15": FAIL, "1.1": PASS, "1.2": FAIL, "The account has an alias": FAIL,
               "A user other than root has administrator access": PASS}
     assert {k: _status(checks, k).status for k in expect} == expect
-    assert len(checks) == 17
-    assert {c.cis for c in checks if c.advisory} == {"1.5", "1.6", "1.10", "1.15"}
+    assert len(checks) == 18
+    assert {c.id for c in checks if c.advisory} == {
+        "1.5", "1.6", "1.10", "1.15", "people-sign-in-through-iam-identity-center-not-as-iam-users-with-long-term-keys"}
     for check in checks:
         assert check.meaning and check.link.startswith("https://docs.aws.amazon.com/")
     assert "IAMUserChangePassword" in _status(checks, "1.14").tradeoff
@@ -249,7 +250,7 @@ def test_a_missing_permission_is_unknown_with_why(fresh_account):
     from botocore.exceptions import ClientError
 
     import awslab
-    from awslab.checklist import UNKNOWN, run_checklist
+    from awslab.steps.s04_checklist import UNKNOWN, run_checklist
 
     lab = awslab.connect("sandbox")
     real = lab.client("iam")
@@ -278,7 +279,7 @@ def test_a_missing_permission_is_unknown_with_why(fresh_account):
 
 def test_password_policy_form_validates_and_sets_benchmark_values(fresh_account):
     import awslab
-    from awslab.checklist import ChecklistView, PasswordPolicyForm
+    from awslab.forms.s04_checklist import ChecklistView, PasswordPolicyForm
 
     lab = awslab.connect("sandbox")
     view = ChecklistView(lab)
@@ -301,7 +302,8 @@ def test_setting_the_policy_rereads_only_the_password_checks(fresh_account):
     read of the policy; every other fact of its last reading stands (no new report, no user
     listing)."""
     import awslab
-    from awslab.checklist import PASS, ChecklistView, PasswordPolicyForm
+    from awslab.forms.s04_checklist import ChecklistView, PasswordPolicyForm
+    from awslab.steps.s04_checklist import PASS
 
     lab = awslab.connect("sandbox")
     make_user(lab)
@@ -331,7 +333,8 @@ def test_checklist_refresh_rereads_everything(fresh_account):
     """refresh() without `changed` (the learner asks) reads every fact again, so changes made
     outside the lab show; a refresh after the lab's own change reads only what it names."""
     import awslab
-    from awslab.checklist import FAIL, PASS, ChecklistView
+    from awslab.forms.s04_checklist import ChecklistView
+    from awslab.steps.s04_checklist import FAIL, PASS
 
     lab = awslab.connect("sandbox")
     make_user(lab)
@@ -384,7 +387,8 @@ def test_awslab_check_exit_codes(fresh_account, monkeypatch, capsys):
     assert "1.4" in result.stdout and "FAIL" in result.stdout and "checks pass" in result.stdout
     assert "docs.aws.amazon.com" in result.stdout
 
-    from awslab import checklist
+    from awslab import cli
+    from awslab.steps import s04_checklist as checklist
 
     real = checklist.run_checklist
 
@@ -395,8 +399,8 @@ def test_awslab_check_exit_codes(fresh_account, monkeypatch, capsys):
         return checks
 
     monkeypatch.setattr(checklist, "run_checklist", all_pass)
-    assert checklist.print_checklist("sandbox") == 0
-    assert "17 of 17 checks pass" in capsys.readouterr().out
+    assert cli.print_checklist("sandbox") == 0
+    assert "18 of 18 checks pass" in capsys.readouterr().out
 
 
 def test_delete_button_without_sign_in_says_so_without_asking(fresh_account):
@@ -507,7 +511,7 @@ def test_1_10_follows_the_benchmarks_audit_a_console_users_key_never_used(fresh_
     import boto3
 
     import awslab
-    from awslab.checklist import FAIL, PASS, run_checklist
+    from awslab.steps.s04_checklist import FAIL, PASS, run_checklist
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -527,7 +531,8 @@ def test_users_are_read_as_they_are_now_whatever_the_reports_age(fresh_account):
     """IAM hands back a report up to four hours old: a user made since is not in it, yet the
     checklist sees it (users are read live; the report serves root's row)."""
     import awslab
-    from awslab.checklist import FAIL, ChecklistView
+    from awslab.forms.s04_checklist import ChecklistView
+    from awslab.steps.s04_checklist import FAIL
 
     lab = awslab.connect("sandbox")
     view = ChecklistView(lab)  # the report is made now, before the user exists
@@ -541,7 +546,7 @@ def test_users_are_read_as_they_are_now_whatever_the_reports_age(fresh_account):
 
 def test_1_6_root_in_use_then_retired(fresh_account):
     import awslab
-    from awslab.checklist import FAIL, PASS, run_checklist
+    from awslab.steps.s04_checklist import FAIL, PASS, run_checklist
     from awslab.steps.s04_sign_in import retire_root_access_keys, sign_in_as
 
     lab = awslab.connect("sandbox")
@@ -562,7 +567,7 @@ def test_1_6_root_in_use_then_retired(fresh_account):
 
 def test_1_15_names_the_policy_that_allows_everything_and_where_it_is_attached(fresh_account):
     import awslab
-    from awslab.checklist import FAIL, PASS, allows_everything, run_checklist
+    from awslab.steps.s04_checklist import FAIL, PASS, allows_everything, run_checklist
 
     lab = awslab.connect("sandbox")
     make_user(lab)
@@ -589,7 +594,7 @@ def test_1_15_names_the_policy_that_allows_everything_and_where_it_is_attached(f
 
 def test_1_1_and_1_2_the_accounts_contacts(fresh_account):
     import awslab
-    from awslab.checklist import FAIL, PASS, run_checklist
+    from awslab.steps.s04_checklist import FAIL, PASS, run_checklist
 
     lab = awslab.connect("sandbox")
     checks = run_checklist(lab)
@@ -611,8 +616,7 @@ def test_forms_below_retire_keep_working_after_roots_keys_are_gone(fresh_account
     the password policy and security contact forms below then sign in as the new user, without
     running their cells again (they held root's deleted key before: InvalidClientTokenId)."""
     import awslab
-    from awslab.checklist import PasswordPolicyForm
-    from awslab.contacts import SecurityContactForm
+    from awslab.forms.s04_checklist import PasswordPolicyForm, SecurityContactForm
     from awslab.forms.s04_sign_in import RetireRootKeysForm, SignInForm
 
     lab = awslab.connect("sandbox")
