@@ -147,7 +147,7 @@ def served(fresh_account, lab_server):
 # environments. Every worker sorts the same way.
 LONGEST_FIRST = ["test_prowler_agrees.py", "test_browser.py", "test_real_account_rehearsal.py",
                  "test_headless_run.py", "test_browser_learner.py", "test_jupyterhub.py",
-                 "test_whole_lab.py", "test_binder.py", "test_notebook_04.py", "test_notebook_02.py"]
+                 "test_binder.py", "test_notebook_04.py", "test_notebook_02.py"]
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -1,9 +1,12 @@
 """`awslab run`: the whole lab headless, as CI or a teacher would run it.
 
-One module-scoped run of notebooks 00 to 04 on a brand-new sandbox account (every option
+One module-scoped run of notebooks 00 to 05 on a brand-new sandbox account (every option
 on: MFA for the new user, a CLI profile, an alias, an opt-in Region), then the same again
 with `--clean-up`, both recording every AWS call. From those runs:
 - what the command prints (progress, summary table, exit code) and the executed notebooks;
+- after the clean-up, nothing the lab created is left, a second clean-up has nothing to do,
+  and the lab runs again from root's console session (this was tests/test_whole_lab.py, with
+  a whole run of its own);
 - no secret anywhere in the output folder or the command's output (LAB_SPEC section 7);
 - the lab's least-privilege policy holds exactly the actions the package calls.
 """
@@ -120,6 +123,92 @@ def test_a_second_run_with_clean_up_passes_and_leaves_nothing_to_clean(whole_lab
     from awslab.contacts import security_contact
 
     assert security_contact(lab) is None  # registered by 04, removed by 99
+
+
+def ran(stdout: str) -> list[tuple[str, str]]:
+    """(notebook, result) of each row of `awslab run`'s summary table."""
+    rows = [line.split() for line in stdout.splitlines()]
+    return [(row[0], row[1]) for row in rows
+            if len(row) == 3 and row[0][:2].isdigit() and row[2].replace(".", "", 1).isdigit()]
+
+
+def test_clean_up_leaves_nothing_the_lab_created_and_the_lab_runs_again(whole_lab, tmp_path):
+    """The whole lab, 00 to 05 then 99 (the module's second run): nothing the lab created is
+    left, a second clean-up has nothing to do, and the lab runs again (in this process, with
+    run_lab) from root's console session and cleans up again."""
+    import nbformat
+
+    import awslab
+    from awslab import record
+    from awslab.headless import run_lab
+    from awslab.home import lab_home
+    from awslab.sandbox_client import credentials_path
+    from tests.conftest import NOTEBOOKS, run_notebook
+
+    account_id = whole_lab["account_id"]
+    assert ran(whole_lab["second"].stdout) == [
+        ("00_setup", "passed"), ("01_secure_the_root_user", "passed"),
+        ("02_set_up_additional_users", "passed"), ("03_account_alias_and_regions", "passed"),
+        ("04_sign_in_and_review", "passed"), ("05_identity_center", "passed"),
+        ("99_clean_up", "passed")], whole_lab["second"].stdout
+
+    # 99 listed the lab's own user for root, in the console, last; and removed it.
+    executed = nbformat.read(str(whole_lab["work"] / "second" / "99_clean_up.ipynb"), as_version=4)
+    state = executed.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    said = " ".join(str(m["state"].get("value", "")) for m in state.values())
+    assert "Removed user awslab-admin" in said and "Removed group administrators" in said
+    assert "console session" in said and "Not removed" not in said
+
+    lab = awslab.connect("sandbox")
+    assert lab.is_root and lab.account_id == account_id   # root, through a console session
+    iam = lab.client("iam")
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert summary["AccountAccessKeysPresent"] == 0       # notebook 04 retired root's keys
+    assert summary["AccountMFAEnabled"] == 1              # root's MFA stays: it protects root
+    assert iam.list_users()["Users"] == []
+    assert iam.list_groups()["Groups"] == []
+    assert iam.list_account_aliases()["AccountAliases"] == []
+    devices = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
+    assert [d["SerialNumber"] for d in devices] == [f"arn:aws:iam::{account_id}:mfa/root-account-mfa-device"]
+    # Notebook 05's: the person, group, permission set, assignment (and its role), the
+    # instance and the organization (the sandbox's; on a real account those two stay).
+    from awslab.steps import s05_identity_center as s05
+
+    assert s05.status(lab) == {"organization": None, "instance": None}
+    assert iam.list_roles(PathPrefix="/aws-reserved/sso.amazonaws.com/")["Roles"] == []
+    region = PARAMS["03_account_alias_and_regions"]["regions_to_enable"][0]
+    status = lab.client("account").get_region_opt_status(RegionName=region)["RegionOptStatus"]
+    assert status in ("DISABLING", "DISABLED")
+    assert not credentials_path().exists()
+    assert not list((lab_home() / "credentials").glob(f"{account_id}-*.csv"))
+    aws_files = "".join(Path(os.environ[v]).read_text() for v in ("AWS_SHARED_CREDENTIALS_FILE",
+                                                                    "AWS_CONFIG_FILE")
+                        if Path(os.environ[v]).exists())
+    assert "awslab-admin" not in aws_files
+    leftovers = [e for e in record.created(account_id)
+                 if not (e["kind"] == "mfa_device" and e.get("user") == "root")]
+    assert leftovers == []
+
+    (tmp_path / "again").mkdir()
+    second = run_notebook("99_clean_up", tmp_path / "again", auto_submit=True)
+    state = second.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    text = " ".join(str(m["state"].get("value", "")) for m in state.values())
+    assert "Nothing to clean up" in text
+    assert "will be removed" not in text
+
+    # Notebook 00 on the root console session: banner and overview work, root is named.
+    (tmp_path / "setup").mkdir()
+    setup = run_notebook("00_setup", tmp_path / "setup", auto_submit=True)
+    assert not [o for c in setup.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    widgets = setup.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    shown = " ".join(str(m["state"].get("value", "")) for m in widgets.values())
+    assert f"arn:aws:iam::{account_id}:root" in shown and "You are the root user" in shown
+
+    # The lab runs again on the same account from the root console session, and cleans up again.
+    runs = run_lab(NOTEBOOKS, tmp_path / "rerun", PARAMS, clean_up=True)
+    assert all(r.result == "passed" for r in runs), [r.error for r in runs]
+    assert lab.client("iam").list_users()["Users"] == []
+    assert awslab.connect("sandbox").is_root
 
 
 def test_no_secret_in_the_output_folder_or_the_commands_output(whole_lab):
