@@ -277,7 +277,7 @@ class _AttachedPolicy(Kind):
 
     @property
     def creating(self) -> str:
-        return f"attach {_policy_name(self.policy)}"
+        return "attach the policy" if self.holder == "group" else f"attach {_policy_name(self.policy)}"
 
     @property
     def what(self) -> str:

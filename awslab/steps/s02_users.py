@@ -52,8 +52,9 @@ from awslab.credentials_file import (
 from awslab.errors import Code, LabError, code_of
 from awslab.log import get_logger, keep_out_of_logs
 from awslab.record import LAB_TAG
+from awslab.steps import kinds
 from awslab.steps.s00_connect import ADMIN_POLICY_ARN, CHANGE_PASSWORD_ARN
-from awslab.steps.units import Step, _missing, run_steps
+from awslab.steps.units import Step, _missing, change, run_steps
 
 __all__ = [
     "ADMIN_POLICY_ARN", "CHANGE_PASSWORD_ARN", "DEFAULT_GROUP_NAME", "DEFAULT_POLICY", "DEFAULT_USER_NAME",
@@ -434,30 +435,11 @@ def create_admin_group(lab, group_name: str = DEFAULT_GROUP_NAME, policy_arns=(A
                        code=Code.EntityAlreadyExists)
     have = {p["PolicyArn"] for p in (existing or {}).get("policies", [])}
     missing = [a for a in arns if a not in have]
-    account = lab.account_id
     steps: list[Step] = []
     if existing is None:
-        def make():
-            lab.require_write("create the group")
-            iam.create_group(GroupName=group_name)
-            record.remember(account, "group", group_name)
-
-        def unmake():
-            iam.delete_group(GroupName=group_name)
-            record.forget(account, "group", group_name)
-
-        steps.append(Step(f"create the group {group_name}", make, unmake))
+        steps.append(change(lab, f"create the group {group_name}", kinds.Group(group_name)))
     for arn in missing:
-        def attach(arn=arn):
-            lab.require_write("attach the policy")
-            iam.attach_group_policy(GroupName=group_name, PolicyArn=arn)
-            record.remember(account, "group_policy", f"{group_name}|{arn}")
-
-        def detach(arn=arn):
-            iam.detach_group_policy(GroupName=group_name, PolicyArn=arn)
-            record.forget(account, "group_policy", f"{group_name}|{arn}")
-
-        steps.append(Step(f"attach {_policy_name(arn)} to {group_name}", attach, detach))
+        steps.append(change(lab, f"attach {_policy_name(arn)} to {group_name}", kinds.GroupPolicy(group_name, arn)))
     if steps:
         lab.require_write("create the group" if existing is None else "attach policies to the group")
     verb = "Creating the group" if existing is None else "Attaching policies to the group"

@@ -5,9 +5,12 @@ user group" and "2. Create the IAM user" each make several things (the group and
 user, its password, its policy, its memberships, its access key and its .csv) as one unit, through
 awslab/steps/s02_users.py:
 
-    run_steps(lab, "Creating the user alice", [Step("create the user alice", make, unmake), ...])
+    run_steps(lab, "Creating the user alice", [change(lab, "create the user alice", User("alice")),
+                                               change(lab, "create the console password", LoginProfile("alice"),
+                                                      password=...), ...])
 
-When a step fails, the steps already done are undone in reverse and the LabError names the failed
+A step that makes one kind of thing (awslab/steps/kinds.py) is `change(lab, title, kind, ...)`:
+it does kind.create(lab, ...) and its undo is kind.delete(lab). When a step fails, the steps already done are undone in reverse and the LabError names the failed
 step (and anything that could not be undone). No widgets here.
 """
 
@@ -33,6 +36,18 @@ class Step:
     title: str
     do: Callable[[], object]
     undo: Callable[[], None] | None = None
+
+
+def change(lab, title: str, kind, *args, then: Callable[[object], None] | None = None, **kwargs) -> Step:
+    """The step that makes `kind` (kind.create(lab, *args, **kwargs); `then` hears what it
+    returned); its undo is kind.delete(lab), which forgets it too."""
+    def do():
+        made = kind.create(lab, *args, **kwargs)
+        if then is not None:
+            then(made)
+        return made
+
+    return Step(title, do, lambda: kind.delete(lab))
 
 
 def run_steps(lab, what: str, steps: list[Step]) -> list[str]:
