@@ -668,7 +668,7 @@ def create_user(lab, user_name: str, *, console_access: bool = True, programmati
                      password=password, require_password_reset=require_password_reset, groups=groups, tags=tags)
     lab.require_write("create the user")
     iam = lab.client("iam")
-    account, name = lab.account_id, plan.user_name
+    name = plan.user_name
     if plan.console_access and password is None:
         password = generate_password(plan.password_rules or password_policy(iam), name)
     if plan.console_access:
@@ -677,80 +677,26 @@ def create_user(lab, user_name: str, *, console_access: bool = True, programmati
         password = None
     made: dict = {}
     link = console_url(lab)
-    steps: list[Step] = []
-
-    def make_user():
-        lab.require_write("create the user")
-        tags = [{"Key": k, "Value": v} for k, v in [*plan.tags, LAB_TAG]]
-        made["arn"] = iam.create_user(UserName=name, Tags=tags)["User"]["Arn"]
-        record.remember(account, "user", name)
-
-    def delete_user():
-        iam.delete_user(UserName=name)
-        record.forget(account, "user", name)
-
-    steps.append(Step(f"create the user {name}", make_user, delete_user))
-
+    steps: list[Step] = [change(lab, f"create the user {name}", kinds.User(name), tags=plan.tags,
+                                then=lambda user: made.update(arn=user["Arn"]))]
     if plan.console_access:
-        def make_login():
-            lab.require_write("create the user's password")
-            iam.create_login_profile(UserName=name, Password=password,
-                                     PasswordResetRequired=plan.require_password_reset)
-            record.remember(account, "login_profile", name)
-
-        def delete_login():
-            iam.delete_login_profile(UserName=name)
-            record.forget(account, "login_profile", name)
-
-        steps.append(Step("create the console password (login profile)", make_login, delete_login))
+        steps.append(change(lab, "create the console password (login profile)", kinds.LoginProfile(name),
+                            password=password, reset_required=plan.require_password_reset))
         if plan.require_password_reset:
-            def attach():
-                lab.require_write("attach IAMUserChangePassword")
-                iam.attach_user_policy(UserName=name, PolicyArn=CHANGE_PASSWORD_ARN)
-                record.remember(account, "user_policy", f"{name}|{CHANGE_PASSWORD_ARN}")
-
-            def detach():
-                iam.detach_user_policy(UserName=name, PolicyArn=CHANGE_PASSWORD_ARN)
-                record.forget(account, "user_policy", f"{name}|{CHANGE_PASSWORD_ARN}")
-
-            steps.append(Step("attach IAMUserChangePassword to the user", attach, detach))
-
+            steps.append(change(lab, "attach IAMUserChangePassword to the user",
+                                kinds.UserPolicy(name, CHANGE_PASSWORD_ARN)))
     for group in plan.groups:
-        def join(group=group):
-            lab.require_write("add the user to the group")
-            iam.add_user_to_group(GroupName=group, UserName=name)
-            record.remember(account, "group_membership", f"{name}|{group}")
-
-        def leave(group=group):
-            iam.remove_user_from_group(GroupName=group, UserName=name)
-            record.forget(account, "group_membership", f"{name}|{group}")
-
-        steps.append(Step(f"add the user to the group {group}", join, leave))
-
+        steps.append(change(lab, f"add the user to the group {group}", kinds.Membership(name, group)))
     if plan.programmatic_access:
-        def make_key():
-            lab.require_write("create the access key")
-            key = iam.create_access_key(UserName=name)["AccessKey"]
-            made["key_id"], made["secret"] = key["AccessKeyId"], key["SecretAccessKey"]
-            keep_out_of_logs(made["secret"])
-            record.remember(account, "access_key", made["key_id"], user=name)
+        steps.append(change(lab, "create the access key", kinds.AccessKey(name),
+                            then=lambda key: made.update(key_id=key["AccessKeyId"], secret=key["SecretAccessKey"])))
+    csv = kinds.CredentialsCsv(name)
 
-        def delete_key():
-            iam.delete_access_key(UserName=name, AccessKeyId=made["key_id"])
-            record.forget(account, "access_key", made["key_id"])
-
-        steps.append(Step("create the access key", make_key, delete_key))
-
-    def write_csv():
+    def write_csv():  # the text is known only once the key is made
         text = credentials_csv(name, password, made.get("key_id"), made.get("secret"), link)
-        made["csv"] = write_credentials_csv(account, text, name)
+        made["csv"] = csv.create(lab, text)
 
-    def remove_csv():
-        path = credentials_csv_path(account, name)
-        path.unlink(missing_ok=True)
-        record.forget(account, "csv", str(path))
-
-    steps.append(Step("write the credentials .csv file", write_csv, remove_csv))
+    steps.append(Step("write the credentials .csv file", write_csv, lambda: csv.delete(lab)))
     done = run_steps(lab, f"Creating the user {name}", steps)
     get_logger().info("created user %s (%d steps)", name, len(done))
     return NewUser(name, made["arn"], link, made["csv"], plan.groups, plan.policies, done,
