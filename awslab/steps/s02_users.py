@@ -20,7 +20,7 @@ in the notebook's order; no widgets here (the forms are in awslab/forms/s02_user
 
 Creating a user is one unit (awslab/steps/units.py): a sequence of steps, each with its undo.
 When a step fails, the steps already done are undone in reverse and the LabError names the failed
-step. Everything created is tagged (users: created-by=awslab) and recorded with awslab.record.
+step. Everything created is tagged (users: created-by=awslab) and recorded (awslab/steps/kinds.py).
 The secrets stay in the NewUser / NewKey objects (never in their repr).
 
 Console passwords: AWS applies the account's password policy (GetAccountPasswordPolicy) or, when
@@ -41,7 +41,6 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
-from awslab import record
 from awslab.credentials_file import (
     credentials_csv,
     credentials_csv_path,
@@ -775,13 +774,11 @@ def create_another_access_key(lab, user_name: str) -> NewKey:
         raise LabError(limit, code=Code.LimitExceeded)
     lab.require_write("create an access key")
     try:
-        key = iam.create_access_key(UserName=user_name)["AccessKey"]
+        key = kinds.AccessKey(user_name).create(lab)   # recorded; its secret kept out of every log
     except ClientError as error:
         if code_of(error) == Code.LimitExceeded:
             raise LabError(limit, code=Code.LimitExceeded) from None
         raise
-    keep_out_of_logs(key["SecretAccessKey"])
-    record.remember(lab.account_id, "access_key", key["AccessKeyId"], user=user_name)
     old = read_credentials_csv(credentials_csv_path(lab.account_id, user_name)) or {}
     text = credentials_csv(user_name, old.get("Password") or None, key["AccessKeyId"], key["SecretAccessKey"],
                            old.get("Console login link") or console_url(lab))
