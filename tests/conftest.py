@@ -62,10 +62,10 @@ def fresh_account(lab_home, monkeypatch):
 
 
 @pytest.fixture
-def lab(lab_home, monkeypatch):
+def lab(fresh_account):
+    """A Lab signed in as root on a brand-new sandbox account (made after the reset: it has
+    new root keys). tests/sandbox/ has its own `lab`: that suite shares one account."""
     import awslab
-
-    monkeypatch.setenv("AWSLAB_HOME", str(lab_home))  # as in fresh_account
 
     return awslab.connect("sandbox")
 

@@ -134,7 +134,7 @@ def test_sign_in_to_the_console_as_the_new_user_in_notebook_04_with_a_browser(se
     """The tutorial's last step in the simulated console: the .csv's password, a new password
     (a mismatch first, then the right one, checked as typed), signed in."""
     import awslab
-    from tests.test_review import make_user
+    from tests.helpers import make_user
 
     url, root = served
     lab = awslab.connect("sandbox")

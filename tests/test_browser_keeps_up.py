@@ -18,7 +18,7 @@ from tests.browser import (
     screenshot,
     wait_until,
 )
-from tests.test_review import make_user
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser
 

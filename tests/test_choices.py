@@ -5,7 +5,7 @@ the lab made, from its record, and say so."""
 from __future__ import annotations
 
 from tests.conftest import outputs_text, run_notebook
-from tests.test_review import make_user
+from tests.helpers import make_user
 
 
 def test_defaults_take_what_notebook_02_made_and_a_set_parameter_wins(fresh_account):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import outputs_text, run_notebook
-from tests.test_review import make_user, root_keys_present
+from tests.helpers import make_user, root_keys_present
 
 
 def _users(lab) -> set[str]:
@@ -253,10 +253,10 @@ def test_root_mfa_device_stays(fresh_account):
     import awslab
     from awslab import record
     from awslab.steps.s99_clean_up import clean_up, plan_clean_up
-    from tests.test_review import _enable_root_mfa
+    from tests.helpers import assign_root_mfa
 
     lab = awslab.connect("sandbox")
-    serial = _enable_root_mfa(lab)
+    serial = assign_root_mfa(lab)
     record.remember(lab.account_id, "mfa_device", serial, user="root", assigned=True)
     plan = plan_clean_up(lab)
     assert plan.nothing_to_do and any(serial in k.what for k in plan.kept)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_review import counting_calls
+from tests.helpers import counting_calls
 
 GIVEN = {"name": "Security team", "title": "Security", "email": "security@example.com",
          "phone": "+1 206-555-0199"}

@@ -8,17 +8,9 @@ from __future__ import annotations
 import json
 
 import ipywidgets as W
-import pytest
 
 from awslab.a11y import tag
-from tests.test_review import make_user, root_keys_present
-
-
-@pytest.fixture
-def lab(fresh_account):
-    import awslab
-
-    return awslab.connect("sandbox")
+from tests.helpers import make_user, root_keys_present
 
 
 def _wrong(code: str) -> str:

@@ -140,10 +140,10 @@ def test_iam_user_and_group_kinds(fresh_account, tmp_path):
 def test_an_unassigned_device_is_deleted_and_roots_stays(fresh_account):
     import awslab
     from awslab.steps.kinds import MfaDevice
-    from tests.test_review import _enable_root_mfa
+    from tests.helpers import assign_root_mfa
 
     lab = awslab.connect("sandbox")
-    root_serial = _enable_root_mfa(lab)
+    root_serial = assign_root_mfa(lab)
     roots = MfaDevice("root", root_serial)
     assert roots.exists(lab) and roots.stays(lab) and roots.what.startswith("the root user's MFA device")
     with pytest.raises(Exception, match="never removes the root user's MFA"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NOTEBOOKS, outputs_text
-from tests.test_review import make_user, root_keys_present
+from tests.helpers import make_user, root_keys_present
 
 
 def run_with_more_cells(name: str, folder: Path, more: list[str], **parameters):
@@ -157,10 +157,10 @@ def test_01s_panel_is_green_only_when_no_row_is_red(fresh_account):
     import awslab
     from awslab.review import retire_root_access_keys, sign_in_as
     from awslab.root_user import RootStatus
-    from tests.test_review import _enable_root_mfa
+    from tests.helpers import assign_root_mfa
 
     lab = awslab.connect("sandbox")
-    _enable_root_mfa(lab)
+    assign_root_mfa(lab)
     status = RootStatus(lab)
     status.refresh()
     assert "The root user has MFA" in status.lines.value and "✘" in status.lines.value

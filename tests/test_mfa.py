@@ -38,14 +38,6 @@ def unassigned(iam) -> list[str]:
 
 
 @pytest.fixture
-def lab(fresh_account):
-    """A brand-new sandbox account (connect after the reset: it makes new root keys)."""
-    import awslab
-
-    return awslab.connect("sandbox")
-
-
-@pytest.fixture
 def user(lab):
     lab.client("iam").create_user(UserName="mfa-alice")
     return "mfa-alice"

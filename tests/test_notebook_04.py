@@ -6,7 +6,7 @@ import papermill
 import pytest
 
 from tests.conftest import notebook_text, outputs_text, run_notebook
-from tests.test_review import make_user, root_keys_present
+from tests.helpers import make_user, root_keys_present
 
 
 def _widget_text(executed) -> str:

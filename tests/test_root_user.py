@@ -17,7 +17,7 @@ from awslab.steps.s01_root_user import (
     read_root_status,
     root_report_row,
 )
-from tests.test_review import counting_calls
+from tests.helpers import counting_calls
 
 HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
           "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
@@ -25,13 +25,6 @@ HEADER = ("user,arn,user_creation_time,password_enabled,password_last_used,passw
           "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
           "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
           "cert_1_last_rotated,cert_2_active,cert_2_last_rotated\n")
-
-
-@pytest.fixture
-def lab(fresh_account):
-    import awslab
-
-    return awslab.connect("sandbox")
 
 
 def stubbed(lab):

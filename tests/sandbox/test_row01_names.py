@@ -3,9 +3,7 @@
 import pytest
 from botocore.exceptions import ClientError
 
-
-def error_code(excinfo) -> str:
-    return excinfo.value.response["Error"]["Code"]
+from tests.helpers import error_code
 
 
 def test_names_are_validated(iam):

@@ -6,10 +6,7 @@ from botocore.exceptions import ClientError
 
 from awslab import sandbox_client
 from awslab.sandbox.account import Account
-
-
-def error_code(excinfo) -> str:
-    return excinfo.value.response["Error"]["Code"]
+from tests.helpers import error_code
 
 
 def test_root_keys(lab, iam):

@@ -5,11 +5,8 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from awslab.sandbox.regions import DEFAULT_REGIONS, OPT_IN_REGIONS
-
-
-def error_code(excinfo) -> str:
-    return excinfo.value.response["Error"]["Code"]
+from awslab.sandbox.services.account.regions import DEFAULT_REGIONS, OPT_IN_REGIONS
+from tests.helpers import error_code
 
 
 def test_regions(lab):

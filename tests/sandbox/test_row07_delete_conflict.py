@@ -3,11 +3,9 @@
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.helpers import error_code
+
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
-
-
-def error_code(excinfo) -> str:
-    return excinfo.value.response["Error"]["Code"]
 
 
 def refused(call, **kwargs) -> str:

@@ -24,10 +24,7 @@ from awslab.sandbox_client import (
     lab_credentials,
     sign_in_as_root,
 )
-
-
-def error_code(excinfo) -> str:
-    return excinfo.value.response["Error"]["Code"]
+from tests.helpers import error_code
 
 
 def _session_clients(endpoint: str, session: dict, token: str | None = None):
