@@ -27,7 +27,7 @@ TAKEN = "test"
 
 
 def test_the_sandbox_holds_the_taken_alias_elsewhere():
-    from awslab.sandbox.alias import HELD_ELSEWHERE
+    from awslab.sandbox.services.iam.alias import HELD_ELSEWHERE
 
     assert TAKEN in HELD_ELSEWHERE
 

@@ -44,8 +44,9 @@ import logging
 import time
 from functools import lru_cache
 
-from awslab.sandbox import policy, resources, sessions
+from awslab.sandbox import policy, resources
 from awslab.sandbox.app import AwsRequest, Caller, SandboxCallError, aws_error
+from awslab.sandbox.services.sts import sessions
 from awslab.sandbox.state import iam_backend
 
 log = logging.getLogger("awslab.sandbox.gate")
@@ -96,7 +97,7 @@ def parse_authorization(value: str) -> dict[str, str]:
 def _regions() -> frozenset[str]:
     import botocore.session
 
-    from awslab.sandbox.regions import ALL_REGIONS
+    from awslab.sandbox.services.account.regions import ALL_REGIONS
 
     names = set(ALL_REGIONS)
     partitions = botocore.session.get_session().get_component("data_loader").load_data("partitions")

@@ -59,9 +59,9 @@ from pathlib import Path
 import moto
 from moto.iam.models import AWSManagedPolicy, IAMBackend, iam_backends
 
-from awslab.sandbox import managed_policies
 from awslab.sandbox.account import RootKey, sandbox_dir
 from awslab.sandbox.home import NotPrivate, read_private
+from awslab.sandbox.services.iam import managed_policies
 from awslab.sandbox.state import LOCK, STATE, on_change
 
 FORMAT = 2
@@ -175,8 +175,23 @@ def _complete(backend: IAMBackend) -> IAMBackend:
     return backend
 
 
+# The sandbox's modules that moved to services/<service>/ (issue 23): a state saved before names
+# them where they were (managed_policies.aws_policy brings back an attached AWS managed policy).
+_MOVED = {f"awslab.sandbox.{name}": f"awslab.sandbox.services.{service}.{name}" for service, names in {
+    "iam": ("validation", "login_profile", "mfa", "alias", "deletion", "policy_documents",
+            "managed_policies", "root_user", "last_used", "answers"),
+    "account": ("account_service", "regions", "contacts"), "sts": ("sessions",),
+    "signin": ("signin",), "organizations": ("organizations",), "sso": ("identity_center", "portal"),
+}.items() for name in names}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        return super().find_class(_MOVED.get(module, module), name)
+
+
 def _read(blob: bytes, account_id: str) -> dict:
-    data = pickle.loads(blob)  # noqa: S301 - this user's own file, see module docstring
+    data = _Unpickler(io.BytesIO(blob)).load()  # this user's own file, see module docstring
     if data.get("format") not in (1, FORMAT) or data.get("moto") != moto.__version__ \
             or data.get("account_id") != account_id:
         raise ValueError(f"saved by another sandbox (format {data.get('format')}, "

@@ -30,33 +30,34 @@ import threading
 import time
 
 # Additions, installed in this order: each module registers its changes inside moto
-# (patches.wraps) when imported, and may have install(app) for filters and routes.
+# (patches.wraps) when imported, and may have install(app) for filters and routes. What spans
+# services sits here in awslab/sandbox/; each service's own in services/<service>/, as moto's.
 EXTENSIONS = [
-    "awslab.sandbox.gate",              # who is calling, may they: signatures, policies
-    "awslab.sandbox.state",             # this thread's request, moto under one lock, writes noticed
-    "awslab.sandbox.managed_policies",  # AWS managed policies listed, documents read when asked
-    "awslab.sandbox.persistence",       # the saved account loaded now, each change saved before its answer
-    "awslab.sandbox.lifetime",          # stops by itself when idle or when its JupyterHub server ends
-    "awslab.sandbox.dispatch",          # each host's moto service found once, not on every request
-    "awslab.sandbox.last_used",         # each access key's last use (root's too), before any answer
-    "awslab.sandbox.account_service",   # Account Management's calls: one dispatcher
-    "awslab.sandbox.contacts",          # Account Management's primary and alternate contacts
-    "awslab.sandbox.not_offered",       # an operation moto lacks: a well-formed NotImplemented
-    "awslab.sandbox.organizations",     # no organization: AWSOrganizationsNotInUseException
-    "awslab.sandbox.sessions",          # GetSessionToken; GetCallerIdentity of root and sessions
-    "awslab.sandbox.signin",            # console sign-in of root and IAM users; the authenticator
-    "awslab.sandbox.validation",        # user and group names
-    "awslab.sandbox.login_profile",     # PasswordResetRequired, password policy, ChangePassword
-    "awslab.sandbox.policy_documents",  # MalformedPolicyDocument, policy size quotas
-    "awslab.sandbox.mfa",               # real seeds, QR codes and TOTP checks
-    "awslab.sandbox.root_user",         # root keys, root MFA console, summary, credential report
-    "awslab.sandbox.regions",           # Account Management Region calls
-    "awslab.sandbox.deletion",          # DeleteConflict
-    "awslab.sandbox.alias",             # alias rules, one alias, "held elsewhere"
-    "awslab.sandbox.answers",           # AWS-shaped ids, whole-second timestamps, request ids
-    "awslab.sandbox.identity_center",   # no instance until the console step; assignments provision roles
-    "awslab.sandbox.portal",            # the access portal, sso-oidc's device flow, the portal API
-    "awslab.sandbox.start_over",        # POST /_awslab/reset: a brand-new account, in this process
+    "awslab.sandbox.gate",                                 # who is calling, may they: signatures, policies
+    "awslab.sandbox.state",                                # this thread's request, moto under one lock, writes noticed
+    "awslab.sandbox.services.iam.managed_policies",        # AWS managed policies listed, documents read when asked
+    "awslab.sandbox.persistence",                          # the saved account loaded now, each change saved before its answer
+    "awslab.sandbox.lifetime",                             # stops by itself when idle or when its JupyterHub server ends
+    "awslab.sandbox.dispatch",                             # each host's moto service found once, not on every request
+    "awslab.sandbox.services.iam.last_used",               # each access key's last use (root's too), before any answer
+    "awslab.sandbox.services.account.account_service",     # Account Management's calls: one dispatcher
+    "awslab.sandbox.services.account.contacts",            # Account Management's primary and alternate contacts
+    "awslab.sandbox.not_offered",                          # an operation moto lacks: a well-formed NotImplemented
+    "awslab.sandbox.services.organizations.organizations", # no organization: AWSOrganizationsNotInUseException
+    "awslab.sandbox.services.sts.sessions",                # GetSessionToken; GetCallerIdentity of root and sessions
+    "awslab.sandbox.services.signin.signin",               # console sign-in of root and IAM users; the authenticator
+    "awslab.sandbox.services.iam.validation",              # user and group names
+    "awslab.sandbox.services.iam.login_profile",           # PasswordResetRequired, password policy, ChangePassword
+    "awslab.sandbox.services.iam.policy_documents",        # MalformedPolicyDocument, policy size quotas
+    "awslab.sandbox.services.iam.mfa",                     # real seeds, QR codes and TOTP checks
+    "awslab.sandbox.services.iam.root_user",               # root keys, root MFA console, summary, credential report
+    "awslab.sandbox.services.account.regions",             # Account Management Region calls
+    "awslab.sandbox.services.iam.deletion",                # DeleteConflict
+    "awslab.sandbox.services.iam.alias",                   # alias rules, one alias, "held elsewhere"
+    "awslab.sandbox.services.iam.answers",                 # AWS-shaped ids, whole-second timestamps, request ids
+    "awslab.sandbox.services.sso.identity_center",         # no instance until the console step; assignments provision roles
+    "awslab.sandbox.services.sso.portal",                  # the access portal, sso-oidc's device flow, the portal API
+    "awslab.sandbox.start_over",                           # POST /_awslab/reset: a brand-new account, in this process
 ]
 
 log = logging.getLogger("awslab.sandbox")

@@ -36,8 +36,11 @@ def start_over(app) -> None:
     from moto.core.base_backend import BackendDict, backend_lock
     from moto.core.model_instances import reset_model_data
 
-    from awslab.sandbox import managed_policies, portal, signin, throttle
+    from awslab.sandbox import throttle
     from awslab.sandbox.account import Account
+    from awslab.sandbox.services.iam import managed_policies
+    from awslab.sandbox.services.signin import signin
+    from awslab.sandbox.services.sso import portal
 
     account = app.account
     old_id = account.account_id

@@ -11,7 +11,7 @@ Cell "1. Sign back in as the new user" (SignInForm: Sign in and check):
     sign_in_as(lab, "csv", "awslab-admin")                   # both, from where the form says
 
 Cell "Log out, and log back in to the console" (ConsoleSignInForm: Sign in, Ask the simulated
-authenticator app). In the sandbox the console sign-in is simulated (awslab/sandbox/signin.py),
+authenticator app). In the sandbox the console sign-in is simulated (awslab/sandbox/services/signin/),
 step by step as the AWS console does it: the account's sign-in URL (alias or id), the user
 name and the password from the .csv of notebook 02; the MFA code when the user has a device; a
 new password when notebook 02 required a reset. Choosing the new password is the user's own

@@ -148,7 +148,7 @@ def test_a_state_saved_by_the_previous_format_loads(tmp_path):
     loads, its attached AWS managed policies become the catalogue's, attachments counted."""
     from moto.iam.models import AWSManagedPolicy, IAMBackend
 
-    from awslab.sandbox import managed_policies
+    from awslab.sandbox.services.iam import managed_policies
 
     backend = IAMBackend(region_name="aws", account_id="210987654321")
     admin = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -166,3 +166,21 @@ def test_a_state_saved_by_the_previous_format_loads(tmp_path):
     assert catalogue[admin].attachment_count == 1
     assert loaded.managed_policies[admin] is catalogue[admin]
     assert len(loaded.aws_managed_policies) == len(catalogue)
+
+
+def test_a_state_saved_before_the_services_folders_still_loads(tmp_path):
+    """The sandbox's modules moved to services/<service>/ (issue 23); a state.pickle saved
+    before names them where they were (an attached AWS managed policy is saved as a reference
+    to managed_policies.aws_policy), and still loads: the learner's account is kept."""
+    import moto
+
+    from awslab.sandbox.services.iam import managed_policies
+
+    saved = pickle.dumps({"format": persistence.FORMAT, "moto": moto.__version__,
+                          "account_id": "123456789012", "restore": managed_policies.aws_policy},
+                         protocol=2)  # GLOBAL opcodes: the module's name as plain text
+    new_name = b"awslab.sandbox.services.iam.managed_policies"
+    assert new_name in saved
+    path = tmp_path / "state.pickle"
+    path.write_bytes(saved.replace(new_name, b"awslab.sandbox.managed_policies"))
+    assert persistence.load("123456789012", path)["restore"] is managed_policies.aws_policy

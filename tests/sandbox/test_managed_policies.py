@@ -6,7 +6,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from awslab.sandbox import managed_policies
+from awslab.sandbox.services.iam import managed_policies
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 CHANGE_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"

@@ -496,7 +496,7 @@ def test_valid(document):
 
 def test_every_aws_managed_policy_is_accepted():
     """IAM serves them, so its check when a policy is put takes each (1,582 of them)."""
-    from awslab.sandbox import managed_policies
+    from awslab.sandbox.services.iam import managed_policies
 
     refused = []
     for name, _, start, end in managed_policies.entries():

@@ -13,7 +13,7 @@ def test_the_png_is_the_one_qrcode_draws():
     import qrcode
     from PIL import Image
 
-    from awslab.sandbox import mfa
+    from awslab.sandbox.services.iam import mfa
 
     drawn = Image.open(io.BytesIO(mfa.qr_png(URI)))
     drawn.load()
@@ -23,7 +23,7 @@ def test_the_png_is_the_one_qrcode_draws():
 
 
 def test_drawing_it_loads_no_pillow():
-    code = ("import sys; from awslab.sandbox import mfa; png = mfa.qr_png(sys.argv[1]); "
+    code = ("import sys; from awslab.sandbox.services.iam import mfa; png = mfa.qr_png(sys.argv[1]); "
             "print(png[:8] == b'\\x89PNG\\r\\n\\x1a\\n', any(m == 'PIL' or m.startswith('PIL.') "
             "for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, URI], capture_output=True, text=True, check=True)

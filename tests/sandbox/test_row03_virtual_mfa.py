@@ -71,7 +71,7 @@ def test_virtual_mfa(iam, lab):
 
 
 def test_qr_code_carries_the_otpauth_uri():
-    from awslab.sandbox import mfa
+    from awslab.sandbox.services.iam import mfa
 
     uri = mfa.otpauth_uri("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "dev", "123456789012")
     parsed = urlparse(uri)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 
-from awslab.sandbox.account_service import Refused, operation
+from awslab.sandbox.services.account.account_service import Refused, operation
 from awslab.sandbox.state import STATE, changed
 
 DEFAULT_REGIONS = (

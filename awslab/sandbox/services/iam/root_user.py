@@ -51,9 +51,10 @@ from moto.iam.models import AccountSummary, IAMBackend
 from moto.iam.responses import IamResponse
 
 from awslab import aws_model
-from awslab.sandbox import last_used, mfa, patches, throttle, validation
+from awslab.sandbox import patches, throttle
 from awslab.sandbox.account import RootKey, new_access_key_id, new_secret_access_key
 from awslab.sandbox.app import SandboxCallError, aws_error, json_body, json_response
+from awslab.sandbox.services.iam import last_used, mfa, validation
 from awslab.sandbox.state import (
     LOCK,
     STATE,

@@ -18,7 +18,8 @@ from moto.iam.exceptions import LimitExceededException, MalformedPolicyDocument
 from moto.iam.models import IAMBackend
 from moto.iam.policy_validation import BaseIAMPolicyValidator
 
-from awslab.sandbox import patches, policy, validation
+from awslab.sandbox import patches, policy
+from awslab.sandbox.services.iam import validation
 
 INLINE_LIMITS = {"user": 2048, "group": 5120, "role": 10240}
 MANAGED_LIMIT = 6144

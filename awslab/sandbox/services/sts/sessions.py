@@ -32,10 +32,11 @@ import time
 
 from moto.sts.models import STSBackend
 
-from awslab.sandbox import mfa, patches, throttle
+from awslab.sandbox import patches, throttle
 from awslab.sandbox.account import new_access_key_id, new_secret_access_key
 from awslab.sandbox.app import aws_error
-from awslab.sandbox.root_user import root_devices
+from awslab.sandbox.services.iam import mfa
+from awslab.sandbox.services.iam.root_user import root_devices
 from awslab.sandbox.state import LOCK, STATE, changed, iam_backend, iso, sandbox_account, xml_escape
 
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"

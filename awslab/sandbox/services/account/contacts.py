@@ -20,7 +20,7 @@ primary contact of a new sandbox account is a fictional one (a 555-01xx phone nu
 from __future__ import annotations
 
 from awslab import aws_model
-from awslab.sandbox.account_service import Refused, invalid, operation
+from awslab.sandbox.services.account.account_service import Refused, invalid, operation
 from awslab.sandbox.state import STATE, changed
 
 TYPES = ("BILLING", "OPERATIONS", "SECURITY")

@@ -30,7 +30,7 @@ from awslab.sandbox.app import aws_error
 SERVICES = ("iam", "sts")
 # Filters that only watch requests (the current request, each key's last use) run before the
 # check; every filter that answers a call runs after it.
-OBSERVERS = ("awslab.sandbox.state", "awslab.sandbox.last_used")
+OBSERVERS = ("awslab.sandbox.state", "awslab.sandbox.services.iam.last_used")
 
 
 def check(*groups: list) -> None:

@@ -57,9 +57,11 @@ import pyotp
 from moto.core.utils import utcnow
 from moto.iam.exceptions import IAMException
 
-from awslab.sandbox import gate, login_profile, mfa, sessions, throttle
+from awslab.sandbox import gate, throttle
 from awslab.sandbox.app import Caller, SandboxCallError, json_body, json_response
-from awslab.sandbox.root_user import root_devices
+from awslab.sandbox.services.iam import login_profile, mfa
+from awslab.sandbox.services.iam.root_user import root_devices
+from awslab.sandbox.services.sts import sessions
 from awslab.sandbox.state import LOCK, STATE, changed, iam_backend, iso
 
 CONSOLE_SESSION_SECONDS = 12 * 3600

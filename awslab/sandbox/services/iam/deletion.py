@@ -50,7 +50,7 @@ def delete_user(original, self, user_name):
     if problem:
         raise DeleteConflictException(problem)
     result = original(self, user_name)
-    from awslab.sandbox import sessions
+    from awslab.sandbox.services.sts import sessions
 
     sessions.forget_user(user_name)  # its sessions end with it (a new user of that name is not it)
     return result

@@ -55,9 +55,11 @@ import time
 
 import pyotp
 
-from awslab.sandbox import identity_center as ic
-from awslab.sandbox import mfa, sessions, throttle, wire
+from awslab.sandbox import throttle, wire
 from awslab.sandbox.app import SandboxCallError, json_body, json_response
+from awslab.sandbox.services.iam import mfa
+from awslab.sandbox.services.sso import identity_center as ic
+from awslab.sandbox.services.sts import sessions
 from awslab.sandbox.state import LOCK, changed, iam_backend
 
 PORTAL_SECONDS = 8 * 3600          # the AWS access portal's session (IAM Identity Center's default)
@@ -323,7 +325,7 @@ def approve_device(request):
 
 def authenticator_code(account):
     def answer(request):
-        from awslab.sandbox.signin import _owner
+        from awslab.sandbox.services.signin.signin import _owner
 
         data = json_body(request)
         _owner(account, data, throttle.keys(request.environ, "signin:root"))

@@ -598,7 +598,7 @@ def _delete_route(account):
 def _mailbox_route(account):
     def answer(request):
         from awslab.sandbox.app import json_body
-        from awslab.sandbox.signin import _owner
+        from awslab.sandbox.services.signin.signin import _owner
 
         _owner(account, json_body(request), throttle.keys(request.environ, "signin:root"))
         return json_response({"messages": list(state()["mailbox"])})

@@ -1,0 +1,1 @@
+"""AWS Organizations in the sandbox: no organization until one is made."""

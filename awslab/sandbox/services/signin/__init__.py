@@ -1,0 +1,1 @@
+"""The console's sign-in in the sandbox: root and IAM users, and the authenticator app."""

@@ -1,0 +1,1 @@
+"""STS in the sandbox: GetSessionToken and GetCallerIdentity of root and sessions."""
