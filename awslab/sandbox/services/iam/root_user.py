@@ -21,7 +21,7 @@ AWS behaviour followed here (moto 5.2.5 has no root user at all):
 
 Root MFA can be enabled only in the console on AWS. The sandbox's simulated console is
 this awslab-only HTTP API (not an AWS API; JSON in, JSON out), used by notebook 01
-through awslab.sandbox.console. Each call is signed as an AWS request is (SigV4, by
+through awslab.sandbox_client. Each call is signed as an AWS request is (SigV4, by
 root's access key or a root console session; on AWS root MFA is set up in the console):
 
   POST /_awslab/root-mfa/create  {"device_name": "..."}

@@ -1,6 +1,6 @@
 """The simulated console sign-in: root's and IAM users', as the AWS console does it.
 
-awslab-only HTTP calls (JSON in, JSON out), used through awslab.sandbox.console.
+awslab-only HTTP calls (JSON in, JSON out), used through awslab.sandbox_client.
 
 Root (email address, password and MFA on AWS; account.json's console_secret here):
 
