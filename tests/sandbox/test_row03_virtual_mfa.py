@@ -7,9 +7,7 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
-
-def error_code(excinfo) -> str:
-    return excinfo.value.response["Error"]["Code"]
+from tests.helpers import error_code
 
 
 def consecutive_codes(seed: str) -> tuple[str, str]:
