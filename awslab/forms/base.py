@@ -223,6 +223,7 @@ class Form:
 
         text, self._followed = notice(self.lab, self._followed)
         if text:
+            self._noticed = text
             self.message.value += note(text)
 
     def refuse(self, error: BaseException, doing: str | None = None) -> str:
@@ -354,6 +355,9 @@ class Form:
         skipped = self.skip_headless()
         if skipped:
             self.say(None, skipped)
+            noticed = getattr(self, "_noticed", "")
+            if noticed:  # the note does not hide whom the lab now signs in as
+                self.message.value += note(noticed)
             return
         self.submit()
 
