@@ -100,11 +100,11 @@ class Kind:
     def remember(self, lab, **info) -> Made:
         return record.remember(lab.account_id, self.made(), **info)
 
-    def removed(self, lab, call, *args, **kwargs) -> None:
-        """Run the AWS call that removes it; forget it once it is gone (removed now, or gone
-        already: AWS's NoSuchEntity is raised on for the caller to say so)."""
+    def removed(self, lab, call) -> None:
+        """Run the AWS call that removes it (`call()`); forget it once it is gone (removed now,
+        or gone already: AWS's NoSuchEntity is raised on for the caller to say so)."""
         try:
-            call(*args, **kwargs)
+            call()
         except ClientError as error:
             if missing(error):
                 self.forget(lab)
@@ -129,8 +129,10 @@ def _exists(read) -> bool:
     return True
 
 
-def _paged(client, operation: str, key: str, **params) -> list:
-    return [item for page in client.get_paginator(operation).paginate(**params) for item in page[key]]
+def _paged(paginator, key: str, **params) -> list:
+    """Every page's `key` items. The caller names the operation itself, client.get_paginator("...")
+    (awslab/lab_policy.py finds the actions the lab calls by reading such calls)."""
+    return [item for page in paginator.paginate(**params) for item in page[key]]
 
 
 def _policy_name(arn: str) -> str:
@@ -165,7 +167,7 @@ class User(Kind):
         return _exists(lambda: lab.client("iam").get_user(UserName=self.name))
 
     def delete(self, lab) -> None:
-        self.removed(lab, lab.client("iam").delete_user, UserName=self.name)
+        self.removed(lab, lambda: lab.client("iam").delete_user(UserName=self.name))
 
     def forget(self, lab) -> None:
         """The user, and whatever else the record held about its parts (gone with it)."""
@@ -185,11 +187,11 @@ class User(Kind):
         found += [MfaDevice(self.name, d["SerialNumber"], assigned=True)
                   for d in iam.list_mfa_devices(UserName=self.name)["MFADevices"]]
         found += [Membership(self.name, g["GroupName"])
-                  for g in _paged(iam, "list_groups_for_user", "Groups", UserName=self.name)]
+                  for g in _paged(iam.get_paginator("list_groups_for_user"), "Groups", UserName=self.name)]
         found += [UserPolicy(self.name, p["PolicyArn"])
-                  for p in _paged(iam, "list_attached_user_policies", "AttachedPolicies", UserName=self.name)]
+                  for p in _paged(iam.get_paginator("list_attached_user_policies"), "AttachedPolicies", UserName=self.name)]
         found += [UserPolicy(self.name, n, inline=True)
-                  for n in _paged(iam, "list_user_policies", "PolicyNames", UserName=self.name)]
+                  for n in _paged(iam.get_paginator("list_user_policies"), "PolicyNames", UserName=self.name)]
         return found
 
     @staticmethod
@@ -197,7 +199,7 @@ class User(Kind):
         """Every IAM user that carries the lab's tag (what clean-up may remove without a record)."""
         iam = lab.client("iam")
         found = []
-        for user in _paged(iam, "list_users", "Users"):
+        for user in _paged(iam.get_paginator("list_users"), "Users"):
             tags = user.get("Tags")
             if tags is None:
                 tags = iam.list_user_tags(UserName=user["UserName"]).get("Tags", [])
@@ -234,7 +236,7 @@ class Group(Kind):
         return _exists(lambda: lab.client("iam").get_group(GroupName=self.name, MaxItems=1))
 
     def delete(self, lab) -> None:
-        self.removed(lab, lab.client("iam").delete_group, GroupName=self.name)
+        self.removed(lab, lambda: lab.client("iam").delete_group(GroupName=self.name))
 
     def forget(self, lab) -> None:
         """The group, its policies' entries, and memberships in it (gone with it)."""
@@ -244,7 +246,7 @@ class Group(Kind):
                 record.forget(lab.account_id, entry)
 
     def members(self, lab) -> list[str]:
-        return [u["UserName"] for u in _paged(lab.client("iam"), "get_group", "Users", GroupName=self.name)]
+        return [u["UserName"] for u in _paged(lab.client("iam").get_paginator("get_group"), "Users", GroupName=self.name)]
 
     def parts(self, lab, leaving: set[str] = frozenset()) -> list[Kind]:
         """What AWS requires removed before the group: members (but those of `leaving`, whose
@@ -253,9 +255,9 @@ class Group(Kind):
         found: list[Kind] = [Membership(user, self.name, user_stays=True)
                              for user in self.members(lab) if user not in leaving]
         found += [GroupPolicy(self.name, p["PolicyArn"])
-                  for p in _paged(iam, "list_attached_group_policies", "AttachedPolicies", GroupName=self.name)]
+                  for p in _paged(iam.get_paginator("list_attached_group_policies"), "AttachedPolicies", GroupName=self.name)]
         found += [GroupPolicy(self.name, n, inline=True)
-                  for n in _paged(iam, "list_group_policies", "PolicyNames", GroupName=self.name)]
+                  for n in _paged(iam.get_paginator("list_group_policies"), "PolicyNames", GroupName=self.name)]
         return found
 
     @classmethod
@@ -289,34 +291,49 @@ class _AttachedPolicy(Kind):
     def gone(self) -> str:
         return f"policy {self.policy} on {self.owner}"
 
-    def _call(self, lab, verb: str, **extra):
-        name = f"{verb}_{self.holder}_policy"
-        return getattr(lab.client("iam"), name)(**{f"{self.holder.capitalize()}Name": self.owner}, **extra)
-
     def create(self, lab) -> None:
         if self.inline:
             raise LabError("The lab attaches managed policies only; it makes no inline policies.")
         lab.require_write(self.creating)
-        self._call(lab, "attach", PolicyArn=self.policy)
+        iam = lab.client("iam")
+        if self.holder == "group":
+            iam.attach_group_policy(GroupName=self.owner, PolicyArn=self.policy)
+        else:
+            iam.attach_user_policy(UserName=self.owner, PolicyArn=self.policy)
         self.remember(lab)
 
     def exists(self, lab) -> bool:
-        iam, key = lab.client("iam"), {f"{self.holder.capitalize()}Name": self.owner}
+        iam = lab.client("iam")
         try:
-            if self.inline:
-                return self.policy in _paged(iam, f"list_{self.holder}_policies", "PolicyNames", **key)
-            return self.policy in [p["PolicyArn"] for p in _paged(
-                iam, f"list_attached_{self.holder}_policies", "AttachedPolicies", **key)]
+            if self.holder == "group":
+                listed = (_paged(iam.get_paginator("list_group_policies"), "PolicyNames", GroupName=self.owner)
+                          if self.inline else [p["PolicyArn"] for p in _paged(
+                              iam.get_paginator("list_attached_group_policies"), "AttachedPolicies",
+                              GroupName=self.owner)])
+            else:
+                listed = (_paged(iam.get_paginator("list_user_policies"), "PolicyNames", UserName=self.owner)
+                          if self.inline else [p["PolicyArn"] for p in _paged(
+                              iam.get_paginator("list_attached_user_policies"), "AttachedPolicies",
+                              UserName=self.owner)])
         except ClientError as error:
             if missing(error):
                 return False
             raise
+        return self.policy in listed
 
     def delete(self, lab) -> None:
-        if self.inline:
-            self.removed(lab, self._call, lab, "delete", PolicyName=self.policy)
-        else:
-            self.removed(lab, self._call, lab, "detach", PolicyArn=self.policy)
+        iam = lab.client("iam")
+
+        def remove():
+            if self.holder == "group" and self.inline:
+                iam.delete_group_policy(GroupName=self.owner, PolicyName=self.policy)
+            elif self.holder == "group":
+                iam.detach_group_policy(GroupName=self.owner, PolicyArn=self.policy)
+            elif self.inline:
+                iam.delete_user_policy(UserName=self.owner, PolicyName=self.policy)
+            else:
+                iam.detach_user_policy(UserName=self.owner, PolicyArn=self.policy)
+        self.removed(lab, remove)
 
     @classmethod
     def from_made(cls, made: Made):
@@ -369,7 +386,7 @@ class Membership(Kind):
 
     def exists(self, lab) -> bool:
         try:
-            groups = _paged(lab.client("iam"), "list_groups_for_user", "Groups", UserName=self.user)
+            groups = _paged(lab.client("iam").get_paginator("list_groups_for_user"), "Groups", UserName=self.user)
         except ClientError as error:
             if missing(error):
                 return False
@@ -377,7 +394,7 @@ class Membership(Kind):
         return self.group in [g["GroupName"] for g in groups]
 
     def delete(self, lab) -> None:
-        self.removed(lab, lab.client("iam").remove_user_from_group, GroupName=self.group, UserName=self.user)
+        self.removed(lab, lambda: lab.client("iam").remove_user_from_group(GroupName=self.group, UserName=self.user))
 
     @classmethod
     def from_made(cls, made: Made) -> Membership:
@@ -412,7 +429,7 @@ class LoginProfile(Kind):
         return _exists(lambda: lab.client("iam").get_login_profile(UserName=self.user))
 
     def delete(self, lab) -> None:
-        self.removed(lab, lab.client("iam").delete_login_profile, UserName=self.user)
+        self.removed(lab, lambda: lab.client("iam").delete_login_profile(UserName=self.user))
 
     @classmethod
     def from_made(cls, made: Made) -> LoginProfile:
@@ -461,7 +478,7 @@ class AccessKey(Kind):
         return self.key_id in [k["AccessKeyId"] for k in keys]
 
     def delete(self, lab) -> None:
-        self.removed(lab, lab.client("iam").delete_access_key, UserName=self.user, AccessKeyId=self.key_id)
+        self.removed(lab, lambda: lab.client("iam").delete_access_key(UserName=self.user, AccessKeyId=self.key_id))
 
     @classmethod
     def from_made(cls, made: Made) -> AccessKey:
@@ -526,7 +543,7 @@ class MfaDevice(Kind):
         self.remember(lab, assigned=True)
 
     def _virtual(self, lab) -> dict | None:
-        devices = _paged(lab.client("iam"), "list_virtual_mfa_devices", "VirtualMFADevices")
+        devices = _paged(lab.client("iam").get_paginator("list_virtual_mfa_devices"), "VirtualMFADevices")
         return next((d for d in devices if d["SerialNumber"] == self.serial), None)
 
     def exists(self, lab) -> bool:
@@ -1285,7 +1302,7 @@ class PermissionSet(Kind):
         if instance is None:
             return None
         sso = lab.client("sso-admin")
-        for arn in _paged(sso, "list_permission_sets", "PermissionSets", InstanceArn=instance["arn"]):
+        for arn in _paged(sso.get_paginator("list_permission_sets"), "PermissionSets", InstanceArn=instance["arn"]):
             found = sso.describe_permission_set(InstanceArn=instance["arn"], PermissionSetArn=arn)["PermissionSet"]
             if found["Name"] == self.name:
                 return arn
@@ -1362,8 +1379,8 @@ class AccountAssignment(Kind):
                 "PermissionSetArn": self.permission_set_arn, "PrincipalType": self.principal_type,
                 "PrincipalId": self.principal_id}
 
-    def _wait(self, lab, status: dict, describe: str, key: str, request: str, on_status=None) -> dict:
-        sso, instance = self._sso(lab)
+    def _wait(self, lab, status: dict, describe, on_status=None) -> dict:
+        """Watch `status` until SUCCEEDED or FAILED, reading it again with describe(request_id)."""
         deadline = time.monotonic() + self.timeout
         while True:
             if on_status is not None:
@@ -1372,9 +1389,9 @@ class AccountAssignment(Kind):
                 return status
             if time.monotonic() > deadline:
                 raise LabError("The account assignment is still in progress after two minutes: run the "
-                               "cell again to keep watching it.", code="InProgress")
+                               "cell again to keep watching it.", code=Code.InProgress)
             time.sleep(0.5)
-            status = getattr(sso, describe)(InstanceArn=instance, **{request: status["RequestId"]})[key]
+            status = describe(status["RequestId"])
 
     def create(self, lab, on_status=None) -> dict:
         """CreateAccountAssignment, watched until SUCCEEDED (the role is provisioned)."""
@@ -1383,8 +1400,9 @@ class AccountAssignment(Kind):
         status = sso.create_account_assignment(InstanceArn=instance, **self._target(lab))[
             "AccountAssignmentCreationStatus"]
         self.remember(lab)
-        status = self._wait(lab, status, "describe_account_assignment_creation_status",
-                            "AccountAssignmentCreationStatus", "AccountAssignmentCreationRequestId", on_status)
+        status = self._wait(lab, status, lambda request: sso.describe_account_assignment_creation_status(
+            InstanceArn=instance, AccountAssignmentCreationRequestId=request)["AccountAssignmentCreationStatus"],
+            on_status)
         if status["Status"] == "FAILED":
             raise LabError(f"IAM Identity Center could not assign the permission set: "
                            f"{status.get('FailureReason', 'no reason given')}.")
@@ -1393,7 +1411,7 @@ class AccountAssignment(Kind):
     def exists(self, lab) -> bool:
         try:
             sso, instance = self._sso(lab)
-            found = _paged(sso, "list_account_assignments", "AccountAssignments", InstanceArn=instance,
+            found = _paged(sso.get_paginator("list_account_assignments"), "AccountAssignments", InstanceArn=instance,
                            AccountId=lab.account_id, PermissionSetArn=self.permission_set_arn)
         except ClientError as error:
             if missing(error):
@@ -1411,8 +1429,8 @@ class AccountAssignment(Kind):
         sso, instance = self._sso(lab)
         status = sso.delete_account_assignment(InstanceArn=instance, **self._target(lab))[
             "AccountAssignmentDeletionStatus"]
-        status = self._wait(lab, status, "describe_account_assignment_deletion_status",
-                            "AccountAssignmentDeletionStatus", "AccountAssignmentDeletionRequestId")
+        status = self._wait(lab, status, lambda request: sso.describe_account_assignment_deletion_status(
+            InstanceArn=instance, AccountAssignmentDeletionRequestId=request)["AccountAssignmentDeletionStatus"])
         if status["Status"] == "FAILED":
             raise LabError(f"IAM Identity Center could not delete the account assignment: "
                            f"{status.get('FailureReason', 'no reason given')}.")
@@ -1578,7 +1596,7 @@ class Organization(Kind):
         try:
             found = lab.client("organizations").describe_organization()["Organization"]
         except ClientError as error:
-            if code_of(error) == "AWSOrganizationsNotInUseException":
+            if code_of(error) == Code.AWSOrganizationsNotInUseException:
                 return False
             raise
         return found["Id"] == self.org_id

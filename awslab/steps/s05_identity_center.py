@@ -53,7 +53,7 @@ def status(lab) -> dict:
         org = {"id": found["Id"], "feature_set": found.get("FeatureSet"),
                "management": found.get("MasterAccountId") == lab.account_id}
     except Exception as error:
-        if code_of(error) not in ("AWSOrganizationsNotInUseException",):
+        if code_of(error) != Code.AWSOrganizationsNotInUseException:
             raise LabError(explain(error, "reading the organization")) from None
     instance = None
     if org is not None:
@@ -137,7 +137,7 @@ def find_user(lab, user_name: str) -> dict | None:
         user_id = ids.get_user_id(IdentityStoreId=store, AlternateIdentifier={"UniqueAttribute": {
             "AttributePath": "userName", "AttributeValue": user_name}})["UserId"]
     except Exception as error:
-        if code_of(error) == "ResourceNotFoundException":
+        if code_of(error) == Code.ResourceNotFoundException:
             return None
         raise LabError(explain(error, "looking up the user")) from None
     return ids.describe_user(IdentityStoreId=store, UserId=user_id)
@@ -149,7 +149,7 @@ def find_group(lab, group_name: str) -> str | None:
         return ids.get_group_id(IdentityStoreId=store, AlternateIdentifier={"UniqueAttribute": {
             "AttributePath": "displayName", "AttributeValue": group_name}})["GroupId"]
     except Exception as error:
-        if code_of(error) == "ResourceNotFoundException":
+        if code_of(error) == Code.ResourceNotFoundException:
             return None
         raise LabError(explain(error, "looking up the group")) from None
 
@@ -209,10 +209,10 @@ def create_person(lab, user_name: str, given_name: str, family_name: str, email:
 
 def _person_sentence(error, user_name: str, email: str) -> str:
     code = code_of(error)
-    if code == "ConflictException":
+    if code == Code.ConflictException:
         return (f"IAM Identity Center already has a user named {user_name!r} (names are unique "
                 "regardless of case): choose another user name.")
-    if code == "ValidationException" and "email" in str(error).lower():
+    if code == Code.ValidationException and "email" in str(error).lower():
         return (f"IAM Identity Center refuses the email address {email!r}: give an address such "
                 "as ana@example.com (the invitation goes there).")
     return explain(error, "creating the person in IAM Identity Center")
@@ -307,7 +307,7 @@ def assign(lab, permission_set_arn: str, group_id: str, *, on_status=None,
             break
         if time.monotonic() > deadline:
             raise LabError("The account assignment is still in progress after two minutes: run the "
-                           "cell again to keep watching it.", code="InProgress")
+                           "cell again to keep watching it.", code=Code.InProgress)
         time.sleep(0.5)
         made = sso.describe_account_assignment_creation_status(
             InstanceArn=instance["arn"],
@@ -551,20 +551,20 @@ def finish_sso_login(lab, device: dict, *, timeout: float = 60.0) -> Path:
             break
         except Exception as error:
             code = code_of(error)
-            if code == "AuthorizationPendingException" and time.monotonic() < deadline:
+            if code == Code.AuthorizationPendingException and time.monotonic() < deadline:
                 time.sleep(interval)
                 continue
-            if code == "SlowDownException" and time.monotonic() < deadline:
+            if code == Code.SlowDownException and time.monotonic() < deadline:
                 interval += 1
                 time.sleep(interval)
                 continue
-            if code in ("AuthorizationPendingException", "SlowDownException"):
+            if code in (Code.AuthorizationPendingException, Code.SlowDownException):
                 raise LabError("The request was never approved in the access portal: approve it "
                                "(the code shown above), or start the sign-in again.",
-                               code="AuthorizationPending") from None
-            if code == "ExpiredTokenException":
+                               code=Code.AuthorizationPending) from None
+            if code == Code.ExpiredTokenException:
                 raise LabError("The code expired before it was approved: start the sign-in again "
-                               "and approve the new code within ten minutes.", code="ExpiredToken") from None
+                               "and approve the new code within ten minutes.", code=Code.ExpiredToken) from None
             raise LabError(explain(error, "finishing the AWS CLI's sign-in")) from None
     now = datetime.datetime.now(datetime.timezone.utc)
     stamp = "%Y-%m-%dT%H:%M:%SZ"
