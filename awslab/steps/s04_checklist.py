@@ -239,13 +239,15 @@ def _assigned_people(lab, instance: dict) -> list[str]:
     """The user names of Identity Center users with an account assignment on this account."""
     sso, ids, store = lab.client("sso-admin"), lab.client("identitystore"), instance["identity_store_id"]
     users, groups = set(), set()
-    for arn in _pages(sso.get_paginator("list_permission_sets"), "PermissionSets", InstanceArn=instance["arn"]):
-        for made in _pages(sso.get_paginator("list_account_assignments"), "AccountAssignments", InstanceArn=instance["arn"],
-                           AccountId=lab.account_id, PermissionSetArn=arn):
+    sets = _pages(sso.get_paginator("list_permission_sets"), "PermissionSets", InstanceArn=instance["arn"])
+    for arn in sets:
+        for made in _pages(sso.get_paginator("list_account_assignments"), "AccountAssignments",
+                           InstanceArn=instance["arn"], AccountId=lab.account_id, PermissionSetArn=arn):
             (users if made["PrincipalType"] == "USER" else groups).add(made["PrincipalId"])
     for group in groups:
-        users.update(m["MemberId"]["UserId"] for m in _pages(ids.get_paginator("list_group_memberships"), "GroupMemberships", IdentityStoreId=store, GroupId=group)
-            if "UserId" in m.get("MemberId", {}))
+        members = _pages(ids.get_paginator("list_group_memberships"), "GroupMemberships",
+                         IdentityStoreId=store, GroupId=group)
+        users.update(m["MemberId"]["UserId"] for m in members if "UserId" in m.get("MemberId", {}))
     return sorted(ids.describe_user(IdentityStoreId=store, UserId=user)["UserName"] for user in users)
 
 
