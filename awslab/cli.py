@@ -98,7 +98,8 @@ def cmd_lab(args) -> int:
     token = secrets.token_hex(24)
     command = [sys.executable, "-m", "jupyter", "lab", f"--ip={args.ip}", f"--port={args.port}",
                "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
-               "--ServerApp.default_url=/lab/tree/notebooks/00_setup.ipynb"]
+               # ?reset: 00 alone, not every tab the last session left open, each starting a kernel
+               "--ServerApp.default_url=/lab/tree/notebooks/00_setup.ipynb?reset"]
     if os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI run as root
     if args.no_browser:
@@ -113,7 +114,7 @@ def cmd_lab(args) -> int:
     if args.target == "sandbox":
         print(f"Sandbox:    {info.endpoint} (account {info.account_id}"
               f"{', started now' if started_sandbox else ', already running'})")
-    print(f"JupyterLab: http://{host}:{args.port}/lab/tree/notebooks/00_setup.ipynb?token={token}")
+    print(f"JupyterLab: http://{host}:{args.port}/lab/tree/notebooks/00_setup.ipynb?token={token}&reset")
     print(f"            (its log: {log_path}; Ctrl+C stops it)")
     sys.stdout.flush()
     process = subprocess.Popen(command, env=dict(environment(), JUPYTER_TOKEN=token),

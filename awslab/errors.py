@@ -129,8 +129,8 @@ HINTS = {
     "MalformedPolicyDocument": "the policy document is not valid",
     "PasswordPolicyViolation": "the password breaks the account's password policy",
     "InvalidAuthenticationCode": "the codes were not accepted; type two codes in a row from your authenticator app",
-    "ExpiredToken": "your credentials have expired; sign in again (for example `aws sso login`) and re-run this cell",
-    "ExpiredTokenException": "your credentials have expired; sign in again (for example `aws sso login`) and re-run this cell",
+    "ExpiredToken": "your credentials have expired; sign in again (for example `aws sso login`, AWS CLI v2) and re-run this cell",
+    "ExpiredTokenException": "your credentials have expired; sign in again (for example `aws sso login`, AWS CLI v2) and re-run this cell",
     "InvalidClientTokenId": "AWS does not recognise these credentials (they may have been deleted or deactivated); use current ones",
     "SignatureDoesNotMatch": "the secret access key does not match the access key id; check both",
     "UnrecognizedClientException": "AWS does not recognise these credentials; use current ones",
@@ -203,12 +203,12 @@ def _explain(error: BaseException, doing: str | None) -> str:
         if isinstance(error, bx.NoCredentialsError | bx.PartialCredentialsError):
             return (
                 f"{lead}no AWS credentials were found: set AWS_PROFILE or run `aws configure` "
-                "(or `aws sso login`), or choose the sandbox target."
+                "(or AWS CLI v2's `aws sso login`), or choose the sandbox target."
             )
         if isinstance(error, bx.ProfileNotFound):
             return _sentence(f"{lead}{_clean(str(error))}: pick a profile from ~/.aws/config or ~/.aws/credentials.")
         if isinstance(error, bx.TokenRetrievalError | bx.SSOTokenLoadError):
-            return f"{lead}your SSO session has expired: run `aws sso login` and re-run this cell."
+            return f"{lead}your SSO session has expired: run `aws sso login` (AWS CLI v2) and re-run this cell."
         if isinstance(error, bx.EndpointConnectionError | bx.ConnectionClosedError | bx.ReadTimeoutError | bx.ConnectTimeoutError):
             endpoint = getattr(error, "kwargs", {}).get("endpoint_url", "")
             if endpoint.startswith("http://127.0.0.1") or endpoint.startswith("http://localhost"):

@@ -221,7 +221,7 @@ def _connect_aws(profile: str | None, region: str | None) -> Lab:
     if session.get_credentials() is None:
         raise LabError(
             "No AWS credentials were found: pick a profile in notebook 00's form (or set AWS_PROFILE, "
-            "run `aws configure` or `aws sso login`), or use the sandbox target.",
+            "run `aws configure` or AWS CLI v2's `aws sso login`), or use the sandbox target.",
             code=Code.NoCredentials,
         )
     lab = Lab("aws", session.region_name or DEFAULT_REGION, "", "", "", session, profile=profile)

@@ -808,12 +808,15 @@ def optional_user_mfa(lab, user_form: UserForm, add_mfa, *, auto_submit: bool = 
 
 # ---------------------------------------------------------------------------- what you have now
 
-def what_you_have_html(group_name: str, user: dict | None, typed_name: str = "") -> str:
-    """The AWS CLI commands that show the group and the user this notebook made, naming them."""
+def what_you_have_html(group_name: str, user: dict | None, typed_name: str = "", sandbox: bool = False) -> str:
+    """The AWS CLI commands that show the group and the user this notebook made, naming them
+    (in the sandbox, after the one that points the AWS CLI at it)."""
     def command(text: str, what: str) -> str:
         return f"<li>{html.escape(what)}: <code>{html.escape(text)}</code></li>"
 
-    items = [command(f"aws iam list-attached-group-policies --group-name {group_name}", "the group, with its policies")]
+    items = [command('eval "$(awslab sandbox env)"', "in JupyterLab's terminal (File, New, Terminal), first, "
+                     "so that the AWS CLI talks to the sandbox")] if sandbox else []
+    items.append(command(f"aws iam list-attached-group-policies --group-name {group_name}", "the group, with its policies"))
     if user is None:
         items.append(command(f"aws iam get-group --group-name {group_name}", "its members"))
         rest = note(f"No user is created yet: after Create user above, the commands here name it "
@@ -851,7 +854,8 @@ class WhatYouHaveNow:
 
     def refresh(self) -> None:
         self.widget.value = what_you_have_html(self.group_form.group_name, self.user_form.shown_user,
-                                               self.user_form.user_name.value.strip())
+                                               self.user_form.user_name.value.strip(),
+                                               sandbox=self.group_form.lab.sandbox)
 
     def show(self) -> None:
         display(self)
