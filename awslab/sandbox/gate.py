@@ -43,6 +43,7 @@ import hmac
 import logging
 import time
 from functools import lru_cache
+from typing import NamedTuple
 
 from awslab.sandbox import policy, resources
 from awslab.sandbox.app import AwsRequest, Caller, SandboxCallError, aws_error
@@ -338,21 +339,52 @@ def check_action(request: AwsRequest, service: str) -> None:
                       f"{version}", 400)
 
 
-def identity_policies(backend, user) -> list[policy.Policy]:
-    """The user's inline and attached policies and its groups' inline and attached ones."""
-    documents = list(user.policies.values())
-    documents += [default_document(managed) for managed in user.managed_policies.values()]
+class Held(NamedTuple):
+    """One identity-based policy a principal holds, and where it comes from: named as IAM's
+    policy simulator names it (services/iam/simulator.py). The gate makes a few for every
+    request (about 1.5 us in all, next to a request's 2 to 4 ms)."""
+
+    source_id: str                 # a managed policy's name; an inline one's "group_admins_Name"
+    document: str
+    attached_to: tuple[str, str]   # ("user", "alice"), ("group", "administrators"), ("role", ...)
+    arn: str | None = None         # a managed policy's ARN; None for an inline policy
+    inline_name: str | None = None
+
+
+def held_by(kind: str, entity) -> list[Held]:
+    """The inline and attached policies of one user, group or role (`kind`), without a user's
+    groups'."""
+    inline = [Held(f"{kind}_{entity.name}_{name}", document, (kind, entity.name), inline_name=name)
+              for name, document in entity.policies.items()]
+    return inline + [Held(managed.name, default_document(managed), (kind, entity.name), arn=managed.arn)
+                     for managed in entity.managed_policies.values()]
+
+
+def held_policies(backend, user) -> list[Held]:
+    """The user's inline and attached policies and its groups' inline and attached ones, in
+    the order identity_policies() evaluates them."""
+    held = held_by("user", user)
     for group in backend.groups.values():
         if user in group.users:
-            documents += list(group.policies.values())
-            documents += [default_document(managed) for managed in group.managed_policies.values()]
-    parsed = []
-    for document in documents:
+            held += held_by("group", group)
+    return held
+
+
+def parsed(held: list[Held]) -> list[tuple[Held, policy.Policy]]:
+    """Each held policy with its parse; one IAM would refuse (refused when put, so one that
+    got in anyway) grants nothing and is left out."""
+    found = []
+    for each in held:
         try:
-            parsed.append(policy.parse(document))
+            found.append((each, policy.parse(each.document)))
         except policy.MalformedPolicy:
-            continue  # refused when put; one that got in anyway grants nothing
-    return parsed
+            continue
+    return found
+
+
+def identity_policies(backend, user) -> list[policy.Policy]:
+    """The user's inline and attached policies and its groups' inline and attached ones."""
+    return [parsed_policy for _, parsed_policy in parsed(held_policies(backend, user))]
 
 
 def default_document(managed) -> str:
@@ -369,15 +401,7 @@ def _role(backend, name: str | None):
 
 def role_policies(backend, role) -> list[policy.Policy]:
     """A role's inline and attached policies (a role is in no group)."""
-    documents = list(role.policies.values())
-    documents += [default_document(managed) for managed in role.managed_policies.values()]
-    parsed = []
-    for document in documents:
-        try:
-            parsed.append(policy.parse(document))
-        except policy.MalformedPolicy:
-            continue
-    return parsed
+    return [parsed_policy for _, parsed_policy in parsed(held_by("role", role))]
 
 
 def context(caller: Caller, region: str, now: float, source_ip: str) -> dict[str, object]:

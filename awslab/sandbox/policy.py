@@ -99,7 +99,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-__all__ = ["Decision", "MalformedPolicy", "Policy", "evaluate", "parse"]
+__all__ = ["Decision", "MalformedPolicy", "Policy", "evaluate", "matching", "parse"]
 
 SYNTAX = "Syntax errors in policy."
 LEGACY = "The policy failed legacy parsing"
@@ -424,8 +424,12 @@ class _Statement:
     not_resource: bool
     conditions: tuple[_Condition, ...]
 
+    def names(self, action: str) -> bool:
+        """Its Action (or NotAction) covers `action`."""
+        return (self.actions.compiled.fullmatch(action) is None) == self.not_action
+
     def applies(self, action: str, resource: str, ctx: Mapping[str, object]) -> bool:
-        if (self.actions.compiled.fullmatch(action) is None) != self.not_action:
+        if not self.names(action):
             return False
         regex = self.resources.regex(ctx)
         if (regex is not None and regex.fullmatch(resource) is not None) == self.not_resource:
@@ -600,3 +604,14 @@ def evaluate(policies: Iterable[Policy], action: str, resource: str,
         if effect == "allow" and bound_effect is None:
             return Decision(False, False, "no Allow in the permissions boundary")
     return Decision(effect == "allow", False, name)
+
+
+def matching(policies: Iterable[Policy], action: str, resource: str, context: Mapping[str, object],
+             allow: bool) -> list[tuple[int, int]]:
+    """(policy number, statement index) of every Allow (allow=True) or Deny statement that
+    applies to this request: all of them, where evaluate() stops at the first it needs (IAM's
+    policy simulator lists them as MatchedStatements)."""
+    ctx = _context(context)
+    return [(number, statement.index) for number, policy in enumerate(policies)
+            for statement in policy.statements
+            if statement.allow == allow and statement.applies(action, resource, ctx)]

@@ -54,6 +54,7 @@ EXTENSIONS = [
     "awslab.sandbox.services.account.regions",             # Account Management Region calls
     "awslab.sandbox.services.iam.deletion",                # DeleteConflict
     "awslab.sandbox.services.iam.alias",                   # alias rules, one alias, "held elsewhere"
+    "awslab.sandbox.services.iam.simulator",               # the policy simulator, from the gate's own evaluator
     "awslab.sandbox.services.iam.answers",                 # AWS-shaped ids, whole-second timestamps, request ids
     "awslab.sandbox.services.sso.identity_center",         # no instance until the console step; assignments provision roles
     "awslab.sandbox.services.sso.portal",                  # the access portal, sso-oidc's device flow, the portal API
