@@ -97,6 +97,24 @@ def test_a_learners_day_in_the_browser(served):
         screenshot(page, "02_credentials_shown")
         for button in panel.locator(".awslab-show").all():
             button.click()
+
+        # Section 4, the lesson about groups: what alice may do, out of administrators, back in.
+        lesson = page.locator(".awslab-form", has_text="Permissions come from groups").first
+        table = lesson.locator(".awslab-lesson-table")
+        lesson.get_by_role("button", name=f"What can {USER} do?").click()
+        table.get_by_text("AdministratorAccess, through group administrators").first.wait_for(timeout=30_000)
+        lesson.evaluate("e => e.scrollIntoView({block: 'start'})")
+        screenshot(page, "02_lesson_allowed")
+        lesson.get_by_role("button", name=f"Take {USER} out of administrators").click()
+        lesson.get_by_text(f"Took {USER} out of administrators.").wait_for(timeout=30_000)
+        assert table.locator(".awslab-decision-implicitDeny").count() == 4
+        assert iam.list_groups_for_user(UserName=USER)["Groups"] == []
+        lesson.evaluate("e => e.scrollIntoView({block: 'start'})")
+        screenshot(page, "02_lesson_denied")
+        lesson.get_by_role("button", name=f"Put {USER} back").click()
+        lesson.get_by_text(f"Put {USER} back in administrators.").wait_for(timeout=30_000)
+        assert [g["GroupName"] for g in iam.list_groups_for_user(UserName=USER)["Groups"]] == ["administrators"]
+
         assert_widgets_render(page)
         assert_accessible(page, "notebook 02")
         assert_layout(page, "notebook 02")

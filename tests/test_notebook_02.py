@@ -65,13 +65,33 @@ FORM_READS = {"iam:GetPolicy": 1, "iam:GetGroup": 2, "iam:GetAccountPasswordPoli
               "iam:ListAttachedGroupPolicies": 2, "iam:ListGroupPolicies": 2, "iam:ListGroups": 1}
 
 
+def lesson_start(calls: list[str]) -> int:
+    """Where section 4's lesson begins: its first table reads the user, then simulates."""
+    first = calls.index("iam:SimulatePrincipalPolicy")
+    assert calls[first - 1] == "iam:GetUser"
+    return first - 1
+
+
 def test_the_forms_read_nothing_twice_needlessly(runs):
-    calls = runs[-1]
+    calls = runs[-1][:lesson_start(runs[-1])]  # the lesson's own calls: test_the_group_lesson
     made = {action: calls.count(action) for action in FORM_READS}
     assert all(made[action] <= most for action, most in FORM_READS.items()), made
     for write in ("iam:CreateGroup", "iam:AttachGroupPolicy", "iam:CreateUser", "iam:CreateLoginProfile",
                   "iam:AttachUserPolicy", "iam:AddUserToGroup", "iam:CreateAccessKey"):
         assert calls.count(write) == 1, write
+
+
+def test_the_group_lesson_takes_the_user_out_and_puts_it_back(runs):
+    """Section 4 headless: the table, the user out of the group (denied), back in (allowed); the
+    user ends in its group (test_the_account_afterwards) and the saved notebook shows the tables."""
+    _lab, first, _second, _keys, calls = runs
+    lesson = calls[lesson_start(calls):]
+    assert lesson.count("iam:SimulatePrincipalPolicy") == 6  # three tables, two calls each
+    assert (lesson.count("iam:RemoveUserFromGroup"), lesson.count("iam:AddUserToGroup")) == (1, 1)
+    assert lesson.index("iam:RemoveUserFromGroup") < lesson.index("iam:AddUserToGroup")
+    text = outputs_text(first)
+    assert f"Took {USER} out of {GROUP}." in text and f"Put {USER} back in {GROUP}." in text
+    assert "denied (implicitDeny)" in text and "IAMUserChangePassword, attached to the user" in text
 
 
 def test_the_csv_and_the_cli_profile(runs):

@@ -127,6 +127,7 @@ def test_the_whole_lab_runs_on_the_real_account_path_with_only_the_lab_policy(fr
 
 @pytest.mark.parametrize("action, step", [
     ("iam:AddUserToGroup", "02_set_up_additional_users"),
+    ("iam:SimulatePrincipalPolicy", "02_set_up_additional_users"),
     ("iam:CreateAccountAlias", "03_account_alias_and_regions"),
     ("sso:CreateAccountAssignment", "05_identity_center"),
 ])
@@ -146,6 +147,8 @@ def test_one_missing_action_fails_at_its_step_naming_it_and_leaves_nothing_half_
     users = [u["UserName"] for u in iam.list_users()["Users"]]
     if action == "iam:AddUserToGroup":
         assert users == [OPERATOR]  # the new user was undone with its login profile and key
+    elif action == "iam:SimulatePrincipalPolicy":  # the lesson's first table: nothing taken out
+        assert [u["UserName"] for u in iam.get_group(GroupName="administrators")["Users"]] == ["awslab-admin"]
     elif action == "iam:CreateAccountAlias":
         assert iam.list_account_aliases()["AccountAliases"] == []
     else:  # the permission set made for the assignment went again
