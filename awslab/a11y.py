@@ -10,6 +10,11 @@ them. It holds no secret: only class names, so it is safe in saved widget state.
     aria.invalid = ["awslab-f3"]        # that field's input gets aria-invalid="true"
     aria.describe = {"awslab-f3": "awslab-f7"}  # ... and aria-describedby its message
     aria.focus_on("awslab-f9")          # focus moves there (made focusable if need be)
+    aria.enter = {"awslab-f4": "awslab-f5"}  # Enter in that field presses that button
+
+And what a keyboard expects of a form: Enter in a text field presses the nearest primary button
+around it (the form's next step; Form.enter_presses names another), and a radio group is one
+Tab stop whose arrow keys move the choice.
 """
 
 from __future__ import annotations
@@ -19,7 +24,56 @@ import traitlets
 
 _ESM = r"""
 const FIELDS = "input, textarea, select";
+// A radio group is one Tab stop and arrow keys move within it, as the browser does for radios
+// that share a name: ipywidgets gives its radios none.
+function radioGroups(form) {
+  for (const group of form.querySelectorAll(".widget-radio-box")) {
+    if (group.closest(".awslab-form") !== form) continue;
+    if (!group.dataset.awslabName) group.dataset.awslabName = "awslab-radio-" + Math.random().toString(36).slice(2);
+    group.setAttribute("role", "radiogroup");
+    const label = group.parentElement && group.parentElement.querySelector(":scope > .widget-label");
+    if (label && label.textContent.trim()) {
+      if (!label.id) label.id = "awslab-" + Math.random().toString(36).slice(2);
+      group.setAttribute("aria-labelledby", label.id);
+    }
+    for (const radio of group.querySelectorAll("input[type=radio]")) {
+      if (radio.name !== group.dataset.awslabName) radio.name = group.dataset.awslabName;
+    }
+  }
+}
+// Enter in a text field presses the button that field belongs to: one the form names for it
+// (`enter`), else the nearest primary button around it (the form's next step), as a web form's
+// Enter submits it. Not in a field marked awslab-no-enter (a search box).
+const TYPED = ["text", "password", "number", "email", "search", "tel", "url"];
+function enterButton(form, model, input) {
+  const usable = (b) => b && b.offsetParent !== null && !b.disabled && b.closest(".awslab-form") === form;
+  const named = model.get("enter");
+  for (let box = input; box && box !== form; box = box.parentElement) {
+    const name = [...box.classList].find((c) => named[c]);
+    if (name) { const button = form.querySelector("." + named[name]); return usable(button) ? button : null; }
+  }
+  for (let box = input.parentElement; box; box = box.parentElement) {
+    const primary = [...box.querySelectorAll("button.mod-primary")].find(usable);
+    if (primary) return primary;
+    if (box === form) return null;
+  }
+  return null;
+}
+function onEnter(form, model, event) {
+  const input = event.target;
+  if (event.key !== "Enter" || event.isComposing || event.shiftKey || event.ctrlKey || event.altKey ||
+      event.metaKey || !(input instanceof HTMLInputElement) || !TYPED.includes(input.type) ||
+      input.closest(".awslab-form") !== form || input.closest(".awslab-no-enter") ||
+      form.classList.contains("jupyter-widgets-disconnected")) return;
+  const button = enterButton(form, model, input);
+  if (!button) return;
+  event.preventDefault();
+  // The field's value first (a field that sends it when changed, not as typed), then the press.
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  button.click();
+}
 function apply(form, model) {
+  radioGroups(form);
   const invalid = new Set(model.get("invalid"));
   const describe = model.get("describe");
   for (const message of form.querySelectorAll(".awslab-message")) {
@@ -56,7 +110,8 @@ function focus(form, model) {
     // A field or a button takes focus itself; a panel is made focusable (not tabbable) so that
     // a screen reader reads what appeared and the next Tab goes on from there.
     // One field (ipywidgets draws a label and its input in one inline box): the input, to type.
-    const field = target.matches(".widget-inline-hbox") && target.querySelector("input, textarea, select");
+    const field = target.matches(".widget-inline-hbox, .awslab-password-field") &&
+                  target.querySelector("input, textarea, select");
     if (field) { field.focus(); return; }
     if (!target.matches("button, input, textarea, select, a[href]")) target.setAttribute("tabindex", "-1");
     target.focus();
@@ -72,6 +127,13 @@ function render({ model, el }) {
     apply(form, model);
     const observer = new MutationObserver(() => apply(form, model));
     observer.observe(form, { childList: true, subtree: true });
+    // Before ipywidgets' own handlers, which keep every key inside its field.
+    form.addEventListener("keydown", (event) => onEnter(form, model, event), true);
+    // Arrow keys in a radio group move the choice (the browser's own), not the notebook's cell.
+    form.addEventListener("keydown", (event) => {
+      if (event.target instanceof HTMLInputElement && event.target.type === "radio" &&
+          ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"].includes(event.key)) event.stopPropagation();
+    });
   };
   attach();
   model.on("change:invalid", () => form && apply(form, model));
@@ -95,6 +157,8 @@ _CSS = r"""
 .awslab-form .jupyter-widgets-disconnected::before { content: none; display: none; }
 .awslab-form.jupyter-widgets-disconnected button,
 .awslab-form.jupyter-widgets-disconnected input { pointer-events: none; opacity: 0.6; }
+/* What was true when read ("created just now", "no members yet") is not said by a saved view. */
+.awslab-form.jupyter-widgets-disconnected .awslab-live-only { display: none !important; }
 .awslab-form.jupyter-widgets-disconnected::before {
   content: "A saved view of this form, from an earlier session: run its cell to use it again.";
   display: block; font: italic 600 var(--jp-ui-font-size1, 13px) var(--jp-ui-font-family, sans-serif);
@@ -110,6 +174,7 @@ class FormAria(anywidget.AnyWidget):
     describe = traitlets.Dict().tag(sync=True)
     focus = traitlets.Unicode("").tag(sync=True)
     focus_serial = traitlets.Int(0).tag(sync=True)
+    enter = traitlets.Dict().tag(sync=True)  # a field's class -> the class of the button Enter presses
 
     def focus_on(self, css_class: str) -> None:
         self.focus = css_class

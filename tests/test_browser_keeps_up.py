@@ -15,7 +15,9 @@ from tests.browser import (
     browser_page,
     open_notebook,
     run_all_cells,
+    save_notebook,
     screenshot,
+    shut_down_kernels,
     wait_until,
 )
 from tests.helpers import make_user
@@ -110,3 +112,171 @@ def test_02s_group_name_is_judged_as_it_is_typed(served):
         assert page.evaluate("() => document.activeElement?.closest('.awslab-group-name') !== null")
         hint.evaluate("e => e.scrollIntoView({block: 'center'})")
         screenshot(page, "keeps_up_02_group_name_as_typed")
+
+
+def _dirty(page) -> list[str]:
+    """The tabs JupyterLab marks modified (a dot instead of the close button)."""
+    return page.evaluate("() => [...document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty')]"
+                         ".map(e => e.textContent)")
+
+
+def _active(page) -> str:
+    """What has keyboard focus: its tag and classes (and its form's first class)."""
+    return page.evaluate("() => { const e = document.activeElement; return e.tagName + ' ' + e.className + ' ' + "
+                         "(e.closest('.awslab-form') ? 'in-form' : 'outside') + ' ' + e.id + ' aria-invalid=' + "
+                         "e.getAttribute('aria-invalid'); }")
+
+
+def _save(page, path) -> None:
+    """Ctrl+S from the notebook (a field keeps its keys to itself: leave it first)."""
+    visible_panel(page).locator(".jp-MarkdownCell").first.click()
+    save_notebook(page, path)
+
+
+def test_01_and_02_by_keyboard_and_reopened(served):
+    """Issue 21, 7 to 9, on notebooks 01 and 02: an untouched notebook opens unmodified; the MFA
+    kind is one Tab stop (arrows move it); Enter in a field presses its step's button; after
+    Continue focus is on step 2; the layout (Check again sized to its words, Cancel level with
+    Assign MFA, the authenticator's label whole); reopened without a kernel, the authenticator
+    and the group form say nothing that was true only then."""
+    url, root = served
+    with browser_page() as page:
+        open_notebook(page, url, "notebooks/01_secure_the_root_user.ipynb")
+        page.wait_for_timeout(1500)  # the kernel's metadata has arrived: nothing changed
+        assert _dirty(page) == [], "an untouched notebook opens marked modified"
+        run_all_cells(page)
+        notebook = visible_panel(page)
+        check_again = notebook.locator(".awslab-root-panel .awslab-check-again").first
+        check_again.wait_for(timeout=90_000)
+        assert check_again.bounding_box()["width"] < 200, check_again.bounding_box()
+        form = notebook.locator(".awslab-form", has=page.locator(".awslab-mfa-kind")).first
+
+        # The MFA device kind: one Tab stop, arrows move the choice.
+        checked = form.locator(".awslab-mfa-kind input:checked")
+        checked.focus()
+        page.keyboard.press("ArrowDown")
+        wait_until(lambda: form.locator(".awslab-continue").is_disabled(), timeout=10,
+                   what="ArrowDown choosing the passkey (Continue is for the app only)")
+        page.keyboard.press("ArrowUp")
+        wait_until(lambda: form.locator(".awslab-continue").is_enabled(), timeout=10, what="ArrowUp back")
+        page.keyboard.press("Tab")
+        assert "awslab-device-name" in page.evaluate(
+            "() => document.activeElement.closest('.widget-text')?.className || ''"), _active(page)
+        page.keyboard.press("Shift+Tab")
+        assert page.evaluate("() => document.activeElement.type === 'radio' && document.activeElement.checked")
+
+        # Enter in the device name is Continue; focus goes on to step 2.
+        form.locator(".awslab-device-name input").focus()
+        page.keyboard.press("Enter")
+        form.locator(".awslab-use-simulated-app").wait_for(timeout=30_000)
+        wait_until(lambda: page.evaluate(
+            "() => document.activeElement.classList.contains('awslab-step2-heading')"), timeout=10,
+            what=f"focus on step 2 after Continue (it is on {_active(page)})")
+
+        form.locator(".awslab-use-simulated-app").click()
+        app = form.locator(".awslab-authenticator-account").first
+        app.wait_for(timeout=30_000)
+        assert app.evaluate("e => e.getClientRects().length === 1 && e.scrollWidth <= e.clientWidth + 1"), \
+            "the authenticator's label breaks or is cut"
+        assign, cancel = form.locator(".awslab-submit"), form.locator(".awslab-cancel")
+        assert abs(assign.bounding_box()["y"] - cancel.bounding_box()["y"]) < 0.5
+        assert abs(assign.bounding_box()["height"] - cancel.bounding_box()["height"]) < 0.5
+
+        # Enter in MFA code 2 is Assign MFA (two wrong codes: refused, nothing assigned).
+        form.locator(".awslab-code1 input").fill("000000")
+        form.locator(".awslab-code2 input").fill("000001")
+        form.locator(".awslab-code2 input").press("Enter")
+        form.locator("[role=alert]").first.wait_for(timeout=30_000)
+        assert "InvalidAuthenticationCode" in form.locator("[role=alert]").first.text_content()
+        form.locator(".awslab-authenticator").first.evaluate("e => e.scrollIntoView({block: 'center'})")
+        screenshot(page, "keeps_up_01_keyboard_and_layout")
+        _save(page, root / "notebooks" / "01_secure_the_root_user.ipynb")
+
+        # Notebook 02: the group made, saved.
+        open_notebook(page, url, "notebooks/02_set_up_additional_users.ipynb")
+        run_all_cells(page)
+        group = visible_panel(page).locator(".awslab-form", has=page.locator(".awslab-group-name")).first
+        group.locator(".awslab-submit").click(timeout=90_000)
+        group.locator("text=was created just now").wait_for(timeout=60_000)
+        _save(page, root / "notebooks" / "02_set_up_additional_users.ipynb")
+
+        # Reopened without their kernels: saved views that say so, and claim nothing fresh.
+        shut_down_kernels(url)
+        open_notebook(page, url, "notebooks/02_set_up_additional_users.ipynb")
+        group = visible_panel(page).locator(".awslab-form", has=page.locator(".awslab-group-name")).first
+        group.locator("text=Created the group administrators").wait_for(timeout=60_000)
+        assert not group.locator(".awslab-group-existing").is_visible()
+        group.evaluate("e => e.scrollIntoView({block: 'start'})")
+        assert "just now" not in group.inner_text() and "no members yet" not in group.inner_text()
+        assert "saved view of this form" in group.evaluate("e => getComputedStyle(e, '::before').content")
+        group.evaluate("e => e.scrollIntoView({block: 'start'})")
+        screenshot(page, "keeps_up_02_reopened_group")
+        open_notebook(page, url, "notebooks/01_secure_the_root_user.ipynb")
+        app = visible_panel(page).locator("div.awslab-authenticator").first
+        # (textContent: a cell out of view has no innerText in JupyterLab's windowed notebook)
+        wait_until(lambda: "saved view" in app.text_content(), timeout=30, what="the authenticator saying it is saved")
+        assert "getting the next code" not in app.text_content() and "--- ---" in app.text_content()
+        assert_widgets_render(page)
+        app.evaluate("e => e.scrollIntoView({block: 'center'})")
+        screenshot(page, "keeps_up_01_reopened_authenticator")
+
+
+def test_04s_console_sign_in_by_keyboard(served):
+    """Issue 21, 8 and 9, on notebook 04: the new-password fields drawn as the fields around them
+    (label width, input's left edge, not touching); Enter in a field is Sign in; "passwords
+    differ" puts focus in the field; the done "Root's access keys deleted" button is grey."""
+    import awslab
+
+    url, _root = served
+    made = make_user(awslab.connect("sandbox"))
+    with browser_page() as page:
+        open_notebook(page, url, "notebooks/04_sign_in_and_review.ipynb")
+        run_all_cells(page)
+        notebook = visible_panel(page)
+        notebook.locator("text=Read from").first.wait_for(timeout=90_000)
+        notebook.locator(".awslab-form").first.locator(".awslab-submit").click()
+        console = notebook.locator(".awslab-console-sign-in").first
+        name = console.locator(".widget-text", has=page.locator("text=IAM user name")).first
+        name.locator("input").press("Enter")  # Enter is Sign in: the password from the .csv
+        console.locator("text=You must choose a new password").wait_for(timeout=60_000)
+        rows = console.locator(".awslab-password-row")
+        new, again = rows.nth(1), rows.nth(2)  # (the first is the hidden typed-password field)
+        new.wait_for(timeout=10_000)
+        box = lambda e: e.bounding_box()  # noqa: E731
+        assert abs(box(new.locator("label"))["width"] - box(name.locator("label"))["width"]) < 1
+        assert abs(box(new.locator("input"))["x"] - box(name.locator("input"))["x"]) < 1
+        assert abs(box(new.locator("input"))["height"] - box(name.locator("input"))["height"]) < 1
+        gap = box(again)["y"] - (box(new)["y"] + box(new)["height"])
+        assert gap >= 3, f"the two fields touch ({gap} px apart)"
+        new.locator("input").fill("Differ-first-2468")
+        again.locator("input").fill("Differ-second-1357")
+        again.locator("input").press("Enter")
+        try:
+            console.locator("text=The two new passwords differ: type the same one").wait_for(timeout=30_000)
+        except Exception:
+            console.evaluate("e => e.scrollIntoView({block: 'start'})")
+            screenshot(page, "keeps_up_04_passwords_differ_failed")
+            raise
+        try:
+            wait_until(lambda: page.evaluate(
+                "() => document.activeElement.classList.contains('awslab-password-input') && "
+                "document.activeElement.getAttribute('aria-invalid') === 'true'"), timeout=10,
+                what="focus in the refused field")
+        except AssertionError:
+            raise AssertionError(f"focus is on {_active(page)}; the new password's input is "
+                                 f"{new.locator('input').get_attribute('id')}") from None
+        assert page.evaluate("() => document.activeElement.id") == new.locator("input").get_attribute("id"), \
+            (_active(page), new.locator("input").get_attribute("id"))
+        console.evaluate("e => e.scrollIntoView({block: 'start'})")
+        screenshot(page, "keeps_up_04_passwords_differ")
+
+        retire = notebook.locator(".awslab-form", has=page.locator(".awslab-root-keys")).first
+        retire.locator(".awslab-submit").click()
+        retire.locator(".awslab-yes").click(timeout=30_000)
+        done = retire.locator("button", has_text="Root's access keys deleted")
+        done.wait_for(timeout=60_000)
+        assert done.is_disabled()
+        assert "mod-danger" not in done.get_attribute("class")
+        retire.evaluate("e => e.scrollIntoView({block: 'start'})")
+        screenshot(page, "keeps_up_04_root_keys_deleted")
+    assert made["user_name"]

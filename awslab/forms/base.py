@@ -204,6 +204,13 @@ class Form:
             describe.pop(name, None)
         self.aria.describe = describe
 
+    def enter_presses(self, field, label: str) -> None:
+        """Enter in `field` presses the button of `label`. Without it Enter in a text field presses
+        the nearest primary button around it (awslab.a11y): the form's next step."""
+        from awslab.a11y import tag
+
+        self.aria.enter = {**self.aria.enter, tag(field): tag(self.action_buttons[label])}
+
     def focus(self, widget) -> None:
         """Move keyboard focus to a widget (a panel becomes focusable): after a submission,
         to what it produced, so that focus does not drop to the page."""
@@ -324,7 +331,8 @@ class Form:
         import ipywidgets as W
 
         yes = W.Button(description=yes_label, button_style="danger", layout=W.Layout(width="auto"))
-        no = W.Button(description="Cancel", layout=W.Layout(width="auto", margin="0 0 0 8px"))
+        # The default margin on top and bottom too, so that Cancel lines up with the button beside it.
+        no = W.Button(description="Cancel", layout=W.Layout(width="auto", margin="2px 2px 2px 8px"))
         yes.add_class("awslab-yes")
         no.add_class("awslab-no")
         box = W.VBox([W.HTML(f"<b>{html.escape(question)}</b>"), W.HBox([yes, no])])

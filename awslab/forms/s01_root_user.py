@@ -141,7 +141,8 @@ class RootStatus:
         self.progress_text = W.HTML()
         self.progress_box = W.HBox([self.progress, self.progress_text])
         self.progress_box.layout.display = "none"
-        self.button = W.Button(description="Check again", layout=W.Layout(width="auto"))
+        # Sized to its words (a column of a VBox otherwise stretches it across the panel).
+        self.button = W.Button(description="Check again", layout=W.Layout(width="auto", align_self="flex-start"))
         self.button.add_class("awslab-check-again")
         self.button.on_click(lambda _b: self.refresh())
         self.heading = W.HTML("<h4 style='margin:4px 0'>Where the root user stands</h4>")
@@ -211,10 +212,14 @@ _AUTH_ESM = r"""
 function render({ model, el }) {
   const box = document.createElement("div");
   box.className = "awslab-authenticator";
-  box.style.cssText = "border:1px solid #aab7b8;border-radius:12px;padding:8px 12px;width:260px;" +
-                      "font-family:sans-serif;background:#fafafa";
-  const title = document.createElement("div");
-  title.style.cssText = "font-size:12px;color:#545b64";
+  // As wide as its label (never broken inside a word: "my-/phone"), at least 260px.
+  box.style.cssText = "border:1px solid #aab7b8;border-radius:12px;padding:8px 12px;min-width:260px;" +
+                      "width:max-content;max-width:100%;box-sizing:border-box;font-family:sans-serif;background:#fafafa";
+  const issuer = document.createElement("div");
+  issuer.style.cssText = "font-size:12px;color:#545b64;white-space:nowrap";
+  const account = document.createElement("div");
+  account.className = "awslab-authenticator-account";
+  account.style.cssText = "font-size:12px;color:#16191f;white-space:nowrap";
   const code = document.createElement("div");
   code.className = "awslab-authenticator-code";
   code.style.cssText = "font-size:28px;font-weight:700;letter-spacing:4px;font-family:monospace";
@@ -222,12 +227,25 @@ function render({ model, el }) {
   bar.max = 30;
   bar.style.width = "100%";
   const left = document.createElement("div");
+  left.className = "awslab-authenticator-left";
   left.style.cssText = "font-size:12px;color:#545b64";
-  box.append(title, code, bar, left);
+  box.append(issuer, account, code, bar, left);
   el.appendChild(box);
   let asked = 0;
   function paint() {
-    title.textContent = model.get("label");
+    const label = model.get("label");
+    const cut = label.indexOf(": ");
+    issuer.textContent = cut < 0 ? label : label.slice(0, cut);
+    account.textContent = cut < 0 ? "" : label.slice(cut + 2);
+    // A saved view (the notebook reopened without its kernel, or the kernel stopped): no kernel
+    // to ask for the next code, so it says so instead of waiting for one.
+    if (el.closest(".jupyter-widgets-disconnected")) {
+      code.textContent = "--- ---";
+      bar.style.display = "none";
+      left.textContent = "A saved view: the app shows codes only while its notebook's kernel runs.";
+      return;
+    }
+    bar.style.display = "";
     const c = model.get("code");
     code.textContent = c ? c.slice(0, 3) + " " + c.slice(3) : "------";
     const remaining = Math.max(0, model.get("expires_at") - Date.now() / 1000);
@@ -264,6 +282,9 @@ class SimulatedAuthenticator(anywidget.AnyWidget):
         self._clock = clock
         self.on_msg(self._answer)
         self.add_class("awslab-authenticator")
+        from awslab.a11y import tag
+
+        tag(self)  # FormAria finds it by this class (focus): an anywidget takes no class once drawn
         self.refresh()
 
     def _answer(self, _widget, content, _buffers) -> None:
@@ -366,7 +387,7 @@ class VirtualMfaForm(Form):
         self.code2.add_class("awslab-code2")
         self.cancel_button = self.place("Cancel")
         self.cancel_button.tooltip = "Cancel: delete this unassigned device"
-        self.cancel_button.layout.margin = "0 0 0 8px"
+        self.cancel_button.layout.margin = "2px 2px 2px 8px"  # level with Assign MFA (2px: ipywidgets' own)
         self.cancel_button.add_class("awslab-cancel")
         # Assign MFA sits beside Cancel, at the end of step 2 (as in the console), not in a row
         # of its own under it.
@@ -378,11 +399,14 @@ class VirtualMfaForm(Form):
         self.app_box = W.VBox()
         # A real account's root: shown under the console steps (read_state).
         self.check_button = self.place("Check again")
+        self.check_button.layout.align_self = "flex-start"
         self.check_button.add_class("awslab-check-again")
+        self.step2_heading = W.HTML("<b>2. Set up device</b>" + note(
+            "Install an authenticator app, then add an account in it: scan the QR code, or type "
+            "the secret key. Then type two codes in a row from the app and choose Assign MFA."))
+        self.step2_heading.add_class("awslab-step2-heading")
         self.step2 = W.VBox([
-            W.HTML("<b>2. Set up device</b>" + note(
-                "Install an authenticator app, then add an account in it: scan the QR code, or type "
-                "the secret key. Then type two codes in a row from the app and choose Assign MFA.")),
+            self.step2_heading,
             self.secret_box, self.app_button, self.app_box, self.code1, self.code2, self.button_row,
         ])
         self.step2.layout.display = "none"
@@ -519,6 +543,8 @@ class VirtualMfaForm(Form):
                 self._paint_kind()  # Continue is usable for the authenticator app only
             elif label == SIMULATED_APP and self.error is None and self.authenticator is not None:
                 self.focus(self.authenticator)  # what the button produced
+            elif label == "Continue" and self.error is None:
+                self.focus(self.step2_heading)  # the next step (Continue itself is now disabled)
 
     def _app_label(self) -> str:
         return f"{ISSUER}: {self.device.device_name}@{self.device.account_label}"

@@ -85,11 +85,13 @@ class GroupForm(Form):
                              continuous_update=True, style={"description_width": "8em"},
                              layout=W.Layout(width="32em"))
         self.search.add_class("awslab-policy-search")
+        self.search.add_class("awslab-no-enter")  # it filters as you type: Enter creates nothing
         self.results = W.VBox()
         self.results.add_class("awslab-policy-results")
         self.chosen = W.HTML()
         self.existing = W.HTML()
         self.existing.add_class("awslab-group-existing")
+        self.existing.add_class("awslab-live-only")  # "created just now": not said by a saved view
         self.policies: list[dict] = []
         try:
             # Headless, the policy is resolved by name: the whole list (about 1,400) is for searching.
@@ -347,6 +349,7 @@ class UserForm(Form):
         self.profile_button.add_class("awslab-save-profile")
         self.profile_name = W.Text(value=self.profile_name_default or init["user_name"], description="Profile name",
                                    style={"description_width": "initial"}, layout=W.Layout(width="24em"))
+        self.enter_presses(self.profile_name, SAVE_PROFILE)
         self.profile_message = W.HTML()
         self.profile_message.add_class("awslab-profile-message")
         # Every keystroke redraws the review: it reads the account once (ReviewReads), not per key.
@@ -360,7 +363,8 @@ class UserForm(Form):
                                                        ("Custom password", "custom")],
                                               value="custom" if init["password"] is not None else "auto",
                                               layout=auto)
-        self.password = PasswordInput("Custom password", init["password"] or "")
+        self.password = PasswordInput("Custom password", init["password"] or "", description_width="12em",
+                                      width="36em")
         self.password.add_class("awslab-password")
         self.password_message = _field_message("awslab-password-message")
         self.reset = W.Checkbox(value=bool(init["require_password_reset"]), indent=False, layout=W.Layout(width="auto"),

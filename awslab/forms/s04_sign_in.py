@@ -242,6 +242,7 @@ class RetireRootKeysForm(Form):
         self.button.description = ("Root's access keys deleted" if retired.deleted else
                                    "No root access keys to delete")
         self.button.disabled = True
+        self.button.button_style = ""  # done: grey, no longer red like a danger or an error
 
     def _paint_retired(self, retired: Retired) -> None:
         """The key list shows what is true now: each key listed before is deleted (root's own
@@ -298,18 +299,18 @@ class ConsoleSignInForm(Form):
         self.url.value += note("In the sandbox this is the simulated console's sign-in page: it "
                                "checks what AWS's would, in the same order.")
         self.user_name = W.Text(value=self._user_name, description="IAM user name",
-                                style={"description_width": "10em"})
+                                style={"description_width": "12em"})
         self.from_csv = W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto"),
                                    description="Use the password from the .csv of notebook 02")
-        self.password = PasswordInput(label="Password", placeholder="from the .csv")
+        self.password = PasswordInput(label="Password", placeholder="from the .csv", description_width="12em")
         self.password.layout.display = "none"
         self.from_csv.observe(lambda _c: self._show_password_field(), "value")
         self.code = W.Text(description="MFA code", placeholder="6 digits",
-                           style={"description_width": "10em"})
+                           style={"description_width": "12em"})
         self.mfa_step = W.VBox([W.HTML(note("This user has an MFA device: type the code it shows "
                                             "now.")), W.HBox([self.code, self.ask_app])])
-        self.new_password = PasswordInput(label="New password")
-        self.confirm = PasswordInput(label="Confirm new password")
+        self.new_password = PasswordInput(label="New password", description_width="12em")
+        self.confirm = PasswordInput(label="Confirm new password", description_width="12em")
         self.rules = W.HTML()
         self.keep_in_csv = W.Checkbox(value=True, indent=False, layout=W.Layout(width="auto"), description=(
             "Keep the new password in the lab's .csv (readable only by you) in place of the first one"))

@@ -219,7 +219,7 @@ class PortalForm(Form):
     def build(self) -> list:
         from awslab.passwords import PasswordInput
 
-        self.password = PasswordInput("Password")
+        self.password = PasswordInput("Password", description_width=LABEL["description_width"], width="32em")
         self.password.add_class("awslab-portal-password")
         self.user_name = _text("User name", self.initial_user, "awslab-portal-user")
         self.code = _text("MFA code", "", "awslab-portal-code", "6 digits from the app")

@@ -16,25 +16,28 @@ __all__ = ["PasswordInput"]
 
 _PASSWORD_ESM = r"""
 function render({ model, el }) {
+  // Drawn as ipywidgets draws a Text field (its classes, so its styles: label width and
+  // alignment, input height, margins), so that it lines up with the fields around it.
+  el.classList.add("awslab-password-field");
+  const row = document.createElement("div");
+  row.className = "widget-inline-hbox widget-text awslab-password-row";
+  row.style.margin = "var(--jp-widgets-margin, 2px)";  // as every ipywidget has (.jupyter-widgets)
+  if (model.get("width")) row.style.width = model.get("width");
   const input = document.createElement("input");
   input.type = "password";
   input.autocomplete = "new-password";
   input.placeholder = model.get("placeholder");
   input.className = "widget-input awslab-password-input";
-  input.style.width = "20em";
   // A label tied to its field (axe-core: form elements must have labels).
   input.id = "awslab-password-" + Math.random().toString(36).slice(2);
   input.oninput = () => model.send({ event: "typed", value: input.value });
   model.on("msg:custom", (msg) => { if (msg.event === "clear") input.value = ""; });
   const label = document.createElement("label");
+  label.className = "widget-label";
   label.textContent = model.get("label");
+  label.title = model.get("label");
   label.htmlFor = input.id;
-  label.style.minWidth = "12em";
-  label.style.display = "inline-block";
-  // A row of its own (the widget's own element is shown and hidden by its Layout).
-  const row = document.createElement("div");
-  row.style.display = "flex";
-  row.style.alignItems = "center";
+  if (model.get("description_width")) label.style.width = model.get("description_width");
   row.appendChild(label);
   row.appendChild(input);
   el.appendChild(row);
@@ -51,9 +54,17 @@ class PasswordInput(anywidget.AnyWidget):
     _esm = traitlets.Unicode(_PASSWORD_ESM).tag(sync=True)
     label = traitlets.Unicode("Custom password").tag(sync=True)
     placeholder = traitlets.Unicode("").tag(sync=True)
+    # As a W.Text's style={"description_width": ...} and layout width (CSS; "" is ipywidgets' own).
+    description_width = traitlets.Unicode("").tag(sync=True)
+    width = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, label: str = "Custom password", value: str = "", **kwargs):
         super().__init__(label=label, **kwargs)
+        from awslab.a11y import tag
+
+        # Its class for FormAria (aria-invalid, focus) from the start: an anywidget's view does not
+        # take classes added once it is drawn.
+        tag(self)
         self._value = value or ""
         self._observers: list = []
         self.on_msg(self._typed)
