@@ -17,7 +17,8 @@ the process takes seconds, and the tests ask for a new account about seventy tim
 - the saved state: the journal and state.pickle deleted (persistence.Keeper.start_over).
 
 The server key (ownership.py), the port and the log are the home's, not the account's: kept,
-as the old stop-and-start kept them. A request another client had in flight while the account
+as the old stop-and-start kept them; so are the caches of what no account changes (botocore's
+models and Regions, parsed policies, SigV4 signing keys, AWS managed policies' documents). A request another client had in flight while the account
 changed may land in the new account (one made after the reset is answered cannot).
 """
 
