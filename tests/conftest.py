@@ -141,13 +141,17 @@ def served(fresh_account, lab_server):
     yield url, root
 
 
-# The longest test files start first, so that on two workers (make test: pytest-xdist, one
+# The longest test files start first, so that on the workers (make test: pytest-xdist, one
 # file per worker at a time, in this order: --no-loadscope-reorder) none of them starts last
-# and runs on alone: a whole-lab audit by Prowler, the browser tests, then the other
-# environments. Every worker sorts the same way.
+# and runs on alone: a whole-lab audit by Prowler, the browser tests, the whole lab on the
+# real-account path and headless, then the other environments and the longest of the rest
+# (in the order of their durations in a make test run). Every worker sorts the same way.
 LONGEST_FIRST = ["test_prowler_agrees.py", "test_browser.py", "test_real_account_rehearsal.py",
-                 "test_headless_run.py", "test_browser_learner.py", "test_jupyterhub.py",
-                 "test_binder.py", "test_notebook_04.py", "test_notebook_02.py"]
+                 "test_headless_run.py", "test_binder.py", "test_browser_learner.py",
+                 "test_browser_keeps_up.py", "test_attack_impostor.py",
+                 "test_browser_identity_center.py", "test_clean_up.py", "test_attack_throttling.py",
+                 "test_lab_keeps_up.py", "test_jupyterhub.py", "test_notebook_04.py",
+                 "test_notebook_02.py"]
 
 
 def pytest_collection_modifyitems(session, config, items):
