@@ -98,8 +98,9 @@ def cmd_lab(args) -> int:
     token = secrets.token_hex(24)
     command = [sys.executable, "-m", "jupyter", "lab", f"--ip={args.ip}", f"--port={args.port}",
                "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
-               # ?reset: 00 alone, not every tab the last session left open, each starting a kernel
-               "--ServerApp.default_url=/lab/tree/notebooks/00_setup.ipynb?reset"]
+               # Where the browser opens (LabApp's: it overrides ServerApp's); ?reset: 00 alone, not every
+               # tab the last session left open, each starting a kernel
+               "--LabApp.default_url=/lab/tree/notebooks/00_setup.ipynb?reset"]
     if os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI run as root
     if args.no_browser:

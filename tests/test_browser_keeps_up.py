@@ -280,3 +280,61 @@ def test_04s_console_sign_in_by_keyboard(served):
         retire.evaluate("e => e.scrollIntoView({block: 'start'})")
         screenshot(page, "keeps_up_04_root_keys_deleted")
     assert made["user_name"]
+
+
+def test_awslab_lab_opens_00_alone_after_a_restart(lab_home, tmp_path):
+    """Issue 21, 7: JupyterLab restores the last session's tabs (each starting a kernel); the URL
+    `awslab lab` prints (and opens) shows notebooks/00_setup.ipynb alone."""
+    import json
+    import re
+    import urllib.request
+
+    from tests.browser import free_port
+    from tests.test_lab_restart import _answering, _start, _stop
+
+    def start():
+        port, out_path = free_port(), tmp_path / f"lab-{len(list(tmp_path.glob('lab-*')))}.out"
+        with open(out_path, "w") as out:
+            process = _start(port, out, tmp_path)  # the same workspaces folder each time
+        token = _answering(process, out_path, port)
+        assert token, out_path.read_text()
+        printed = re.search(r"JupyterLab: (http://\S+)", out_path.read_text())[1]
+        return process, port, token, printed
+
+    def tabs(page) -> list[str]:
+        return page.evaluate("() => [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab')]"
+                             ".map(e => e.textContent)")
+
+    process, port, token, printed = start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/?token={token}", timeout=30) as answer:  # the browser's way in
+            assert "/lab/tree/notebooks/00_setup.ipynb?reset" in answer.geturl()
+        with browser_page() as page:
+            page.goto(printed)
+            page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
+            for name in ("02_set_up_additional_users", "03_account_alias_and_regions"):  # from the file browser
+                page.locator(".jp-DirListing-item", has_text=name).dblclick()
+                wait_until(lambda name=name: any(name in t for t in tabs(page)), timeout=60, what=f"{name} open")
+            assert len(tabs(page)) == 3, tabs(page)
+
+            def saved() -> bool:
+                with urllib.request.urlopen(f"{base}/lab/api/workspaces/default?token={token}", timeout=10) as a:
+                    return "03_account_alias_and_regions" in json.dumps(json.load(a))
+
+            wait_until(saved, timeout=30, what="JupyterLab saving its workspace with three tabs")
+    finally:
+        _stop(process)
+
+    process, port, token, printed = start()
+    try:
+        with browser_page() as page:
+            page.goto(printed)
+            page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
+            page.wait_for_timeout(3000)  # a restored tab would be open by now
+            assert [t for t in tabs(page) if ".ipynb" in t] == ["00_setup.ipynb"], tabs(page)
+            screenshot(page, "keeps_up_lab_restarted_opens_00")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/sessions?token={token}", timeout=10) as answer:
+            assert [s["path"] for s in json.load(answer)] == ["notebooks/00_setup.ipynb"]
+    finally:
+        _stop(process)
