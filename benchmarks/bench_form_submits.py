@@ -42,7 +42,7 @@ def measure(name: str, make_form, after=None) -> tuple[str, float, float]:
 
 def ready_mfa_form(lab, user_name: str):
     """An MFA form after Continue, with two consecutive codes typed: ready for Assign MFA."""
-    from awslab.mfa import VirtualMfaForm
+    from awslab.forms.s01_root_user import VirtualMfaForm
 
     form = VirtualMfaForm(lab, user_name=user_name, auto_submit=True)
     form.set_up_device()
@@ -55,11 +55,11 @@ def main() -> None:
     setup_environment()
     import awslab
     from awslab import sandbox_client as sandbox
-    from awslab.alias_and_regions import AliasForm, RegionsForm
-    from awslab.before_you_start import TargetForm
-    from awslab.checklist import PasswordPolicyForm
-    from awslab.review import SignInForm
-    from awslab.users_and_groups import GroupForm, UserForm
+    from awslab.forms.s00_target import TargetForm
+    from awslab.forms.s02_users import GroupForm, UserForm
+    from awslab.forms.s03_alias_regions import AliasForm, RegionsForm
+    from awslab.forms.s04_checklist import PasswordPolicyForm
+    from awslab.forms.s04_sign_in import SignInForm
 
     sandbox.ensure_running()
     lab = awslab.connect("sandbox")

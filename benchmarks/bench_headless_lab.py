@@ -29,7 +29,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", 3))
 
 
 IMPORT_ONLY = "import awslab"
-CONNECTED = ("import awslab\nfrom awslab.before_you_start import banner\n"
+CONNECTED = ("import awslab\nfrom awslab.forms.s00_target import banner\n"
              "lab = awslab.connect('sandbox')\nbanner(lab)")
 
 

@@ -31,7 +31,7 @@ def visible_panel(page):
 
 def test_open_notebooks_follow_the_switch_and_99_runs_twice(served):
     import awslab
-    from awslab.review import retire_root_access_keys, sign_in_as
+    from awslab.steps.s04_sign_in import retire_root_access_keys, sign_in_as
 
     url, _root = served
     lab = awslab.connect("sandbox")

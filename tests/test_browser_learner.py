@@ -32,8 +32,7 @@ def visible_panel(page):
 
 def test_a_learners_day_in_the_browser(served):
     import awslab
-    from awslab.credentials_file import read_credentials_csv
-    from awslab.users_and_groups import credentials_csv_path
+    from awslab.credentials_file import credentials_csv_path, read_credentials_csv
 
     url, root = served
     lab = awslab.connect("sandbox")

@@ -24,7 +24,7 @@ def _groups(lab) -> set[str]:
 def _prepare(lab) -> dict:
     """What notebooks 02 to 04 leave (recorded), plus things the lab did not make."""
     from awslab import record
-    from awslab.checklist import set_password_policy
+    from awslab.steps.s04_checklist import set_password_policy
 
     made = make_user(lab)
     iam = lab.client("iam")
@@ -102,7 +102,7 @@ def test_removes_exactly_what_the_lab_created_and_a_second_run_has_nothing_to_do
 def test_password_policy_and_alias_go_back_to_what_they_were(fresh_account):
     import awslab
     from awslab import record
-    from awslab.checklist import set_password_policy
+    from awslab.steps.s04_checklist import set_password_policy
     from awslab.steps.s99_clean_up import clean_up
 
     lab = awslab.connect("sandbox")
@@ -141,7 +141,7 @@ def test_signed_in_as_the_lab_user_with_root_keys_left_switches_back_to_root(fre
 def _after_04(lab) -> tuple[dict, dict]:
     """What notebooks 02 to 04 leave: the admin user (via the group) and its files, a second
     user, root's keys retired, and the lab signed in as the admin user."""
-    from awslab.review import retire_root_access_keys, sign_in_as
+    from awslab.steps.s04_sign_in import retire_root_access_keys, sign_in_as
 
     made = _prepare(lab)
     extra = make_user(lab, "second-user", admin=False)

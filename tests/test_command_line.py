@@ -91,7 +91,7 @@ def test_check_as_json_for_a_graders_tools(fresh_account):
     result = subprocess.run([sys.executable, "-m", "awslab", "check", "--json"], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stderr  # a brand-new account fails several checks
-    from awslab.checklist import CHECKS
+    from awslab.steps.s04_checklist import CHECKS
 
     controls = json.loads(result.stdout)
     assert len(controls) == len(CHECKS)
@@ -102,7 +102,7 @@ def test_check_as_json_for_a_graders_tools(fresh_account):
 
 
 def test_check_and_run_load_no_widgets_and_the_library_never_imports_the_command_line():
-    code = ("import sys, awslab.checklist, awslab.headless, awslab.notebooks\n"
+    code = ("import sys, awslab.steps.s04_checklist, awslab.headless, awslab.notebooks\n"
             "print(sorted(m for m in ('ipywidgets', 'awslab.cli', 'papermill') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -222,8 +222,8 @@ def test_a_refused_contact_marks_the_fields_it_judged(lab):
 
 
 def test_a_refused_console_mfa_code_keeps_its_message_while_the_form_clears_the_code(lab):
+    from awslab.forms.s01_root_user import VirtualMfaForm
     from awslab.forms.s04_sign_in import ConsoleSignInForm
-    from awslab.mfa import VirtualMfaForm
     from awslab.steps.s04_sign_in import simulated_code
 
     made = make_user(lab)

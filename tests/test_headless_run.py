@@ -46,8 +46,8 @@ def awslab_run(*args, env):
 def whole_lab(lab_home, tmp_path_factory):
     import awslab
     from awslab import sandbox_client as sandbox
-    from awslab.credentials_file import read_credentials_csv
-    from awslab.users_and_groups import DEFAULT_USER_NAME, credentials_csv_path
+    from awslab.credentials_file import credentials_csv_path, read_credentials_csv
+    from awslab.steps.s02_users import DEFAULT_USER_NAME
 
     sandbox.reset()  # a brand-new account
 
@@ -120,7 +120,7 @@ def test_a_second_run_with_clean_up_passes_and_leaves_nothing_to_clean(whole_lab
     assert iam.list_account_aliases()["AccountAliases"] == []
     status = lab.client("account").get_region_opt_status(RegionName="eu-south-2")["RegionOptStatus"]
     assert status in ("DISABLED", "DISABLING")
-    from awslab.contacts import security_contact
+    from awslab.steps.s04_checklist import security_contact
 
     assert security_contact(lab) is None  # registered by 04, removed by 99
 
@@ -278,16 +278,16 @@ def test_the_next_kernel_imports_ahead_without_leaving_a_trace(tmp_path):
     from awslab.headless import Kernels, execute_notebook, notebook_imports
 
     probe = ("import sys\n"
-             "print(sorted(n for n in ('awslab', 'awslab.before_you_start') if n in sys.modules),\n"
+             "print(sorted(n for n in ('awslab', 'awslab.forms.s00_target') if n in sys.modules),\n"
              "      [n for n in globals() if 'ahead' in n])\n"
-             "from awslab import before_you_start")
+             "from awslab.forms import s00_target")
     paths = []
     for index in range(2):
         nb = new_notebook(cells=[new_code_cell("x = 0", metadata={"tags": ["parameters"]}), new_code_cell(probe)])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         paths.append(tmp_path / f"probe{index}.ipynb")
         nbformat.write(nb, paths[-1])
-    assert notebook_imports(paths[0]) == ["sys", "awslab", "awslab.before_you_start"]
+    assert notebook_imports(paths[0]) == ["sys", "awslab", "awslab.forms.s00_target"]
     with Kernels(tmp_path) as kernels:
         first = kernels.take()  # taken at once: nothing ahead
         kernels.start_next(paths[1])
@@ -302,4 +302,4 @@ def test_the_next_kernel_imports_ahead_without_leaving_a_trace(tmp_path):
         assert [c.execution_count for c in cells] == [1, 2, 3]  # parameters, injected, probe
         outputs.append(cells[2].outputs[0]["text"])
     assert outputs[0] == "[] []\n"
-    assert outputs[1] == "['awslab', 'awslab.before_you_start'] []\n"
+    assert outputs[1] == "['awslab', 'awslab.forms.s00_target'] []\n"

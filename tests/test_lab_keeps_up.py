@@ -53,7 +53,7 @@ def test_notebook_99_run_again_in_the_same_kernel_says_nothing_to_clean_up(fresh
     again (as the notebook says to) must say "Nothing to clean up", not InvalidClientTokenId."""
     import awslab
     from awslab import sandbox_client as sandbox
-    from awslab.review import retire_root_access_keys, sign_in_as
+    from awslab.steps.s04_sign_in import retire_root_access_keys, sign_in_as
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -84,9 +84,9 @@ def test_an_open_notebook_follows_notebook_04s_switch(fresh_account):
     04, in another kernel, retires root's keys and the lab signs in as the new user. Check again
     and the form work at once, without re-running their connect cell, and say who they are now."""
     import awslab
-    from awslab.alias_and_regions import AliasForm
-    from awslab.review import retire_root_access_keys, sign_in_as
-    from awslab.root_user import RootStatus
+    from awslab.forms.s01_root_user import RootStatus
+    from awslab.forms.s03_alias_regions import AliasForm
+    from awslab.steps.s04_sign_in import retire_root_access_keys, sign_in_as
 
     lab01 = awslab.connect("sandbox")    # notebook 01's kernel
     status = RootStatus(lab01)
@@ -122,7 +122,7 @@ def test_a_lab_not_made_by_connect_keeps_its_identity(fresh_account):
     keys (notebook 04's proof) or a root console session stays who it is."""
     import awslab
     from awslab import sandbox_client as sandbox
-    from awslab.review import sign_in_as
+    from awslab.steps.s04_sign_in import sign_in_as
 
     lab = awslab.connect("sandbox")
     made = make_user(lab)
@@ -155,8 +155,8 @@ def test_01s_panel_is_green_only_when_no_row_is_red(fresh_account):
     """Issue 21, 6: root's MFA on but its access keys left (a red row): the panel's border is red,
     not green; once notebook 04 retired the keys, green."""
     import awslab
-    from awslab.review import retire_root_access_keys, sign_in_as
-    from awslab.root_user import RootStatus
+    from awslab.forms.s01_root_user import RootStatus
+    from awslab.steps.s04_sign_in import retire_root_access_keys, sign_in_as
     from tests.helpers import assign_root_mfa
 
     lab = awslab.connect("sandbox")
@@ -205,9 +205,10 @@ def test_02s_user_summary_follows_its_mfa_and_04s_console_says_what_it_accepted(
     says the code was accepted (not "Password accepted"), and the sign-in's last line is a whole
     sentence. The checklist says "The one console user ... has MFA", not "All 1 console users"."""
     import awslab
-    from awslab.checklist import run_checklist
-    from awslab.console_sign_in import ConsoleSignInForm, simulated_code
-    from awslab.users_and_groups import UserForm, optional_user_mfa
+    from awslab.forms.s02_users import UserForm, optional_user_mfa
+    from awslab.forms.s04_sign_in import ConsoleSignInForm
+    from awslab.steps.s04_checklist import run_checklist
+    from awslab.steps.s04_sign_in import simulated_code
 
     lab = awslab.connect("sandbox")
     form = UserForm(lab, "mfa-learner", groups=[], auto_submit=True)
@@ -246,8 +247,8 @@ def test_the_checklist_speaks_to_a_terminal_too_and_a_named_user_that_is_not_the
     """`awslab check` in a terminal names no "form below"; 04 and 99 given a user name that the
     account does not have say so (and what notebook 02 made), not just "as set in the parameters cell"."""
     import awslab
-    from awslab.checklist import print_checklist
     from awslab.choices import choose
+    from awslab.cli import print_checklist
 
     lab = awslab.connect("sandbox")
     print_checklist("sandbox")
@@ -270,7 +271,7 @@ def test_02s_group_hint_follows_each_keystroke(fresh_account):
     """The group name is judged as it is typed (continuous_update), as the user name is: "admin
     group" is refused at once, not after leaving the field."""
     import awslab
-    from awslab.users_and_groups import GroupForm, UserForm
+    from awslab.forms.s02_users import GroupForm, UserForm
 
     lab = awslab.connect("sandbox")
     group = GroupForm(lab, "administrators", "AdministratorAccess")
@@ -295,7 +296,7 @@ def _log_text() -> str:
 def test_key_id_and_secret_swapped_get_their_own_sentence_and_no_secret_is_repeated(fresh_account):
     import awslab
     from awslab.a11y import tag
-    from awslab.review import SignInForm
+    from awslab.forms.s04_sign_in import SignInForm
 
     lab = awslab.connect("sandbox")
     made = make_user(lab, write_csv=False)
@@ -364,8 +365,8 @@ def test_removing_the_cli_profile_removes_the_files_the_lab_created_once_empty(f
     profile too, stays (with only the learner's lines)."""
     import awslab
     from awslab import record
-    from awslab.clean_up import clean_up, describe_plan, plan_clean_up
     from awslab.credentials_file import save_cli_profile
+    from awslab.steps.s99_clean_up import clean_up, describe_plan, plan_clean_up
 
     lab = awslab.connect("sandbox")
     credentials, config = tmp_path / "aws" / "credentials", tmp_path / "aws" / "config"
@@ -393,8 +394,8 @@ def test_removing_the_cli_profile_removes_the_files_the_lab_created_once_empty(f
 
 def test_a_refused_password_does_not_repeat_the_policy_shown_beside_it_and_the_alias_note_is_said_once(fresh_account):
     import awslab
-    from awslab.alias_and_regions import AliasForm
-    from awslab.users_and_groups import UserForm
+    from awslab.forms.s02_users import UserForm
+    from awslab.forms.s03_alias_regions import AliasForm
 
     lab = awslab.connect("sandbox")
     form = UserForm(lab, "pw-learner")
@@ -417,7 +418,9 @@ def test_the_checklist_says_when_the_credential_report_was_made_and_what_auditor
     from datetime import datetime, timezone
 
     import awslab
-    from awslab.checklist import ChecklistView, Facts, print_checklist, report_note
+    from awslab.cli import print_checklist
+    from awslab.forms.s04_checklist import ChecklistView
+    from awslab.steps.s04_checklist import Facts, report_note
 
     lab = awslab.connect("sandbox")
     view = ChecklistView(lab)

@@ -168,7 +168,7 @@ def test_a_parameter_means_the_same_in_every_notebook():
 # The same checks when a value is typed into a notebook's parameters cell.
 
 def test_a_region_code_typed_as_a_string_is_not_read_letter_by_letter(lab):
-    from awslab.alias_and_regions import RegionsForm
+    from awslab.forms.s03_alias_regions import RegionsForm
 
     form = RegionsForm(lab, "af-south-1")
     assert form.field.value == "af-south-1" and form.wrong_parameter is None
@@ -176,7 +176,7 @@ def test_a_region_code_typed_as_a_string_is_not_read_letter_by_letter(lab):
 
 @pytest.mark.parametrize("value", [42, [123]])
 def test_regions_that_are_no_codes_are_refused_in_the_form(lab, value):
-    from awslab.alias_and_regions import RegionsForm
+    from awslab.forms.s03_alias_regions import RegionsForm
 
     with pytest.raises(LabError) as caught:
         RegionsForm(lab, value, auto_submit=True).show()
@@ -188,7 +188,7 @@ def test_regions_that_are_no_codes_are_refused_in_the_form(lab, value):
 
 
 def test_tags_as_a_string_are_refused_before_the_user_is_made(lab):
-    from awslab.users_and_groups import UserForm
+    from awslab.forms.s02_users import UserForm
 
     with pytest.raises(LabError) as caught:
         UserForm(lab, "tagged-wrong", tags="team=security", auto_submit=True).show()
@@ -198,7 +198,7 @@ def test_tags_as_a_string_are_refused_before_the_user_is_made(lab):
 
 def test_a_number_as_the_target(lab_home):
     import awslab
-    from awslab.before_you_start import TargetForm
+    from awslab.forms.s00_target import TargetForm
 
     with pytest.raises(LabError) as caught:
         awslab.connect(5)
@@ -209,7 +209,7 @@ def test_a_number_as_the_target(lab_home):
 
 
 def test_a_misspelt_group_policy_keeps_its_sentence_headless(lab):
-    from awslab.users_and_groups import GroupForm
+    from awslab.forms.s02_users import GroupForm
 
     form = GroupForm(lab, "policy-typo", "AdministratorAcess", auto_submit=True)
     with pytest.raises(LabError) as caught:

@@ -92,7 +92,7 @@ def test_the_whole_lab_runs_on_the_real_account_path_with_only_the_lab_policy(fr
     assert iam.list_account_aliases()["AccountAliases"] == ["awslab-rehearsal"]
     regions = root.client("account").get_region_opt_status(RegionName="eu-south-2")
     assert regions["RegionOptStatus"] in ("ENABLING", "ENABLED")
-    from awslab.contacts import security_contact
+    from awslab.steps.s04_checklist import security_contact
 
     assert security_contact(root)["EmailAddress"] == "security@example.com"
     # Notebook 05, as the operator: the person, the group, the assignment and its role.

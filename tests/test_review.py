@@ -415,7 +415,7 @@ def test_real_account_switches_through_a_saved_profile_only(fresh_account):
 
 
 def test_administrator_access_directly_through_a_group_or_not_at_all(fresh_account, lab):
-    from awslab.overview import holds_administrator_access
+    from awslab.steps.s00_connect import holds_administrator_access
 
     iam = lab.client("iam")
     for name in ("direct", "grouped", "plain"):

@@ -802,7 +802,7 @@ def optional_user_mfa(lab, user_form: UserForm, add_mfa, *, auto_submit: bool = 
                 f"console: IAM, Users, {name}, Security credentials, Assign MFA device).")
         display({"text/html": note(text), "text/plain": text}, raw=True)
         return None
-    from awslab.mfa import VirtualMfaForm
+    from awslab.forms.s01_root_user import VirtualMfaForm
 
     form = VirtualMfaForm(lab, user_name=name, auto_submit=auto_submit)
     form.on_assigned(user_form.user_changed)

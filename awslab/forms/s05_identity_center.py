@@ -217,7 +217,7 @@ class PortalForm(Form):
         super().__init__(lab, auto_submit=auto_submit)
 
     def build(self) -> list:
-        from awslab.passwords import PasswordInput
+        from awslab.forms.widgets import PasswordInput
 
         self.password = PasswordInput("Password", description_width=LABEL["description_width"], width="32em")
         self.password.add_class("awslab-portal-password")
@@ -293,7 +293,7 @@ class PortalForm(Form):
     def _show_device(self, result) -> None:
         import base64
 
-        from awslab.mfa import SimulatedAuthenticator
+        from awslab.forms.s01_root_user import SimulatedAuthenticator
         from awslab.secret_widgets import SecretImage, SecretText
 
         qr = SecretImage("QR code", base64.b64decode(result["qr_png"]))

@@ -34,7 +34,7 @@ access keys):
     retire_root_access_keys(lab, me)    # switch the lab to the user, then delete root's keys
     awslab.connect("sandbox")           # from now on: the new user
 
-The checklist of notebook 04 lives in awslab.checklist (`awslab check`).
+The checklist of notebook 04 lives in awslab.steps.s04_checklist (`awslab check`).
 """
 
 from __future__ import annotations
