@@ -2,7 +2,7 @@
 
 On when AWSLAB_RECORD_CALLS names a file: each call appends one line to it. The lab's
 least-privilege policy (awslab/policy/lab-policy.json) is checked against a full
-headless run recorded this way (tests/test_headless_run.py). It hooks botocore's
+headless run recorded this way (tests/system/test_headless_run.py). It hooks botocore's
 `before-call` event on every client created in the process, whoever creates it.
 """
 

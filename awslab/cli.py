@@ -1,4 +1,4 @@
-"""The `awslab` command (also `python -m awslab`). See LAB_SPEC section 3."""
+"""The `awslab` command (also `python -m awslab`). See docs/contract.md, "Command line"."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ checked against the notebooks' parameters cells before anything runs. Each noteb
 kernel of its own, started while the notebook before it runs. The run stops at the first
 failure and says which cell refused what, in the form's one sentence.
 Before a notebook is written, every secret the lab keeps under AWSLAB_HOME is scrubbed
-from it: the saved notebooks never hold one (LAB_SPEC section 7).
+from it: the saved notebooks never hold one (docs/contract.md, "Secrets").
 """
 
 from __future__ import annotations

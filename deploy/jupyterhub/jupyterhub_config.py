@@ -1,7 +1,7 @@
 """awslab on a single-server hub: The Littlest JupyterHub (TLJH), up to about 100 learners.
 
 Each learner is a user of the hub with a home of their own, so an AWSLAB_HOME of their own
-(~/.awslab), so a sandbox and an AWS account of their own (LAB_SPEC 8). Nothing here is
+(~/.awslab), so a sandbox and an AWS account of their own (docs/contract.md, "A classroom"). Nothing here is
 shared between learners but the installed packages.
 
 On a TLJH server (https://tljh.jupyter.org), as an administrator:

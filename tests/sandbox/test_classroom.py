@@ -1,4 +1,4 @@
-"""Two learners on one machine (LAB_SPEC 8): two AWSLAB_HOMEs, two sandboxes, two accounts;
+"""Two learners on one machine (docs/contract.md, "A classroom"): two AWSLAB_HOMEs, two sandboxes, two accounts;
 one learner's keys are refused by the other's sandbox and change nothing there."""
 
 import boto3

@@ -14,7 +14,7 @@ a document is parsed from its slice of the file the first time someone asks for 
 (GetPolicyVersion, the gate evaluating an attached policy), a few recently used kept. What
 callers see is moto's: the same names, paths, dates, versions and documents (the
 documents serialised as moto does, `json.dumps`), checked against moto's own parse by
-tests/sandbox/test_managed_policies.py. Each policy's id is derived from its ARN, so it
+tests/sandbox/iam/test_managed_policies.py. Each policy's id is derived from its ARN, so it
 is the same after a restart, as AWS's ids are.
 
 moto's JSON string itself is let go once the catalogue is read (`patches.releases`), so the

@@ -4,7 +4,7 @@ SimulateCustomPolicy.
 moto 5.2.5 has no code for either (its server would answer NotImplemented, not_offered.py).
 Here both are answered from policy.py's `evaluate`, the very function the gate decides every
 request with, so what the simulator says a principal may do is what the sandbox then lets it
-do (tests/sandbox/test_policy_simulator.py checks the two agree).
+do (tests/sandbox/iam/test_policy_simulator.py checks the two agree).
 
 - SimulatePrincipalPolicy: PolicySourceArn names an IAM user, group or role of this account;
   its policies are gathered as the gate gathers them (gate.held_policies: for a user its own

@@ -1,4 +1,4 @@
-"""IAM Identity Center in the sandbox, as in a new AWS account (LAB_SPEC section 9).
+"""IAM Identity Center in the sandbox, as in a new AWS account (docs/contract.md, "Sandbox: IAM Identity Center").
 
 moto 5.2.5 serves `sso-admin` and `identitystore`; where it differs from AWS the sandbox
 follows AWS (each change registered in patches.py):

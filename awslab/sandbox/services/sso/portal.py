@@ -1,4 +1,4 @@
-"""The AWS access portal, and the two APIs behind `aws sso login` (LAB_SPEC section 9).
+"""The AWS access portal, and the two APIs behind `aws sso login` (docs/contract.md, "Sandbox: IAM Identity Center").
 
 moto serves neither. What a person in IAM Identity Center does, and what the sandbox answers:
 
