@@ -1,0 +1,218 @@
+"""Driving JupyterLab in headless Chromium (Playwright with Debian's system Chromium)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from awslab.jupyter_settings import environment
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    for name in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def require_chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required in CI: .ci/run must `apt-get install -y chromium`.")
+        pytest.skip("No Chromium found: install Debian's `chromium` to run the browser test.")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyter_lab(root_dir: Path, **env: str):
+    """JupyterLab on a free loopback port, token-less, serving root_dir (`env`: more of its
+    environment)."""
+    port = free_port()
+    log = open(root_dir / "jupyter.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+         f"--ServerApp.root_dir={root_dir}", "--IdentityProvider.token=", "--ServerApp.password=",
+         "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
+        # JupyterLab's settings as `awslab lab` gives them (awslab.jupyter_settings).
+        stdout=log, stderr=subprocess.STDOUT, env=environment(dict(os.environ, JUPYTER_PLATFORM_DIRS="1",
+                 JUPYTERLAB_WORKSPACES_DIR=str(root_dir / ".workspaces"), **env)),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/api/status", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError((root_dir / "jupyter.log").read_text()) from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@contextlib.contextmanager
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def open_notebook(page, url: str, name: str) -> None:
+    page.goto(f"{url}/lab/tree/{name}?reset")  # only this notebook open: no tab of an earlier one
+    page.wait_for_selector(".jp-Notebook", timeout=90_000)
+    # The kernel is ready when the status says Idle.
+    page.wait_for_function(
+        "() => document.querySelector('.jp-Notebook') && "
+        "[...document.querySelectorAll('.jp-Toolbar-kernelStatus, .jp-StatusBar-TextItem')]"
+        ".some(e => /Idle/.test(e.textContent || e.getAttribute('title') || ''))", timeout=90_000)
+
+
+def run_all_cells(page) -> None:
+    page.click("text=Run", timeout=10_000)
+    page.click("text=Run All Cells", timeout=10_000)
+
+
+def assert_widgets_render(page) -> None:
+    body = page.inner_text("body")
+    assert "Error displaying widget" not in body, "a widget failed to render in the browser"
+    assert "Failed to load model class" not in body
+
+
+# axe-core (Deque), bundled by the axe-playwright-python package, over the lab's own markup:
+# every cell output. WCAG 2.1 AA and what it builds on.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page, selector: str = ".jp-OutputArea-output") -> list[dict]:
+    """axe-core's violations inside the elements `selector` finds (the notebook's outputs).
+    JupyterLab's page has no height of its own, and axe then skips colour contrast: set it."""
+    import axe_playwright_python
+
+    page.add_style_tag(content="html, body { height: 100%; }")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate((Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text())
+    return page.evaluate(
+        """async ([selector, tags]) => {
+            const nodes = [...document.querySelectorAll(selector)];
+            if (!nodes.length) return [{id: "nothing-scanned", help: "no element matched " + selector, nodes: []}];
+            const result = await axe.run({include: nodes}, {runOnly: {type: "tag", values: tags},
+                                                            resultTypes: ["violations"]});
+            const violations = result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 200))}));
+            // A check that skips is no check: colour contrast must have looked at some text.
+            const contrast = result.passes.concat(result.violations).find(r => r.id === "color-contrast");
+            if (!contrast || !contrast.nodes.length)
+                violations.push({id: "color-contrast-not-checked", help: "axe checked no text's contrast", nodes: []});
+            return violations;
+        }""", [selector, AXE_TAGS])
+
+
+def assert_accessible(page, what: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe-core finds WCAG 2.1 AA violations in {what}: {violations}"
+
+
+def shut_down_kernels(url: str) -> None:
+    """Every kernel of this JupyterLab (as Kernel, Shut Down All Kernels does)."""
+    import json
+
+    with urllib.request.urlopen(f"{url}/api/kernels", timeout=10) as answer:
+        kernels = json.load(answer)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def save_notebook(page, path: Path, wait_for: str = "application/vnd.jupyter.widget-state+json") -> str:
+    """Ctrl+S, then the file's text once it holds `wait_for`."""
+    before = path.stat().st_mtime
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if path.stat().st_mtime != before and wait_for in (text := path.read_text()):
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"{path.name} was not saved with {wait_for}")
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def screenshot(page, name: str) -> Path:
+    """test-artifacts/<name>.png, the whole page, for people to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_until(probe, timeout=60.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def layout_problems(page) -> list[str]:
+    """What a learner would see as broken layout in the lab's forms: a label cut off with "…"
+    (text wider than its box) and a button stretched across the form like a bar."""
+    return page.evaluate("""() => {
+        const problems = [];
+        for (const form of document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .awslab-form')) {
+            if (!form.offsetParent) continue;
+            const width = form.getBoundingClientRect().width;
+            for (const label of form.querySelectorAll('label, .widget-label, .widget-label-basic, .widget-label-basic span, button')) {
+                if (!label.offsetParent || !label.textContent.trim()) continue;
+                if (label.scrollWidth > label.clientWidth + 1 && getComputedStyle(label).textOverflow === 'ellipsis')
+                    problems.push('cut off: ' + label.textContent.trim().slice(0, 60));
+            }
+            for (const button of form.querySelectorAll('button')) {
+                if (!button.offsetParent) continue;
+                if (button.getBoundingClientRect().width > 0.6 * width && width > 400)
+                    problems.push('a full-width bar: ' + button.textContent.trim().slice(0, 60));
+            }
+        }
+        return problems;
+    }""")
+
+
+def assert_layout(page, what: str) -> None:
+    problems = layout_problems(page)
+    assert problems == [], f"{what}: {problems}"

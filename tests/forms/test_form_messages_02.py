@@ -15,7 +15,7 @@ from awslab.forms.s02_users import (
     WhatYouHaveNow,
 )
 from awslab.secret_widgets import _ESM as SECRET_ESM
-from tests import test_users_and_groups
+from tests.steps import test_users_and_groups
 from tests.steps.test_users_and_groups import GROUP, iam_calls
 
 # The same module-scoped account as tests/steps/test_users_and_groups.py (a brand-new one, with the
