@@ -3,7 +3,7 @@
 The one that matters: save the widgets' state with the notebook. Off by default in
 JupyterLab, and then a notebook reopened after its kernel stopped shows "Error displaying
 widget: model not found" for every form. The lab's forms hold no secret in widget state
-(awslab.secret_widgets), so the saved state is the forms' last state and nothing more.
+(awslab.forms.secret_widgets), so the saved state is the forms' last state and nothing more.
 
 Two more, for what a learner sees on opening a notebook and a terminal:
 

@@ -81,7 +81,7 @@ class Form:
             self.action_buttons[label] = button
         self.button = self.action_buttons[self.primary]
         self.after = W.VBox()
-        from awslab.a11y import FormAria
+        from awslab.forms.a11y import FormAria
 
         self.aria = FormAria()
         from awslab.following import changes
@@ -192,7 +192,7 @@ class Form:
     def mark_invalid(self, field, invalid: bool, message=None) -> None:
         """Tell assistive technology that a field's value is refused (aria-invalid), and which
         message says why (aria-describedby; the form's own message by default)."""
-        from awslab.a11y import tag
+        from awslab.forms.a11y import tag
 
         name = tag(field)
         names = [n for n in self.aria.invalid if n != name] + ([name] if invalid else [])
@@ -206,15 +206,15 @@ class Form:
 
     def enter_presses(self, field, label: str) -> None:
         """Enter in `field` presses the button of `label`. Without it Enter in a text field presses
-        the nearest primary button around it (awslab.a11y): the form's next step."""
-        from awslab.a11y import tag
+        the nearest primary button around it (awslab.forms.a11y): the form's next step."""
+        from awslab.forms.a11y import tag
 
         self.aria.enter = {**self.aria.enter, tag(field): tag(self.action_buttons[label])}
 
     def focus(self, widget) -> None:
         """Move keyboard focus to a widget (a panel becomes focusable): after a submission,
         to what it produced, so that focus does not drop to the page."""
-        from awslab.a11y import tag
+        from awslab.forms.a11y import tag
 
         self.aria.focus_on(tag(widget))
 

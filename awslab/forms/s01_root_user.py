@@ -42,8 +42,8 @@ import traitlets
 
 from awslab.errors import Code, LabError, explain
 from awslab.forms import AMBER, GREEN, GREY, RED, Form, line, mark, note
+from awslab.forms.secret_widgets import SecretImage, SecretText
 from awslab.log import get_logger
-from awslab.secret_widgets import SecretImage, SecretText
 from awslab.steps import s01_root_user as s01
 from awslab.steps.s01_root_user import (
     CONSOLE_STEPS,
@@ -282,7 +282,7 @@ class SimulatedAuthenticator(anywidget.AnyWidget):
         self._clock = clock
         self.on_msg(self._answer)
         self.add_class("awslab-authenticator")
-        from awslab.a11y import tag
+        from awslab.forms.a11y import tag
 
         tag(self)  # FormAria finds it by this class (focus): an anywidget takes no class once drawn
         self.refresh()

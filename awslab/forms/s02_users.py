@@ -664,7 +664,7 @@ class UserForm(Form):
             rows.append(W.HTML(note("This is the only time the password and secret access key can be seen or "
                                     "downloaded. Save them now; if you lose them, you can only replace them.",
                                     AMBER)))
-            from awslab.secret_widgets import SecretDownload, SecretText
+            from awslab.forms.secret_widgets import SecretDownload, SecretText
 
             shown = [SecretText(label, value) for label, value in (("Console password", password),
                                                                    ("Secret access key", secret)) if value]

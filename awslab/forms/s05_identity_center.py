@@ -294,7 +294,7 @@ class PortalForm(Form):
         import base64
 
         from awslab.forms.s01_root_user import SimulatedAuthenticator
-        from awslab.secret_widgets import SecretImage, SecretText
+        from awslab.forms.secret_widgets import SecretImage, SecretText
 
         qr = SecretImage("QR code", base64.b64decode(result["qr_png"]))
         key = SecretText("Secret key", result["seed"])
@@ -308,7 +308,7 @@ class PortalForm(Form):
         self.code.layout.display = ""
 
     def _show_credentials(self, creds: dict) -> None:
-        from awslab.secret_widgets import SecretText
+        from awslab.forms.secret_widgets import SecretText
 
         expires = time.strftime("%H:%M:%S UTC", time.gmtime(creds["expiration"] / 1000))
         widgets = [SecretText("Access key ID", creds["accessKeyId"]),

@@ -3,8 +3,8 @@
     PasswordInput    a password box whose value stays in the kernel (notebook 02's custom
                      password, notebook 04's console sign-in and new password)
 
-(The accessibility helpers of awslab/a11y.py and the secret widgets of awslab/secret_widgets.py
-belong here too, and may move here later.)
+Beside it: forms/a11y.py (focus, aria-invalid, the live message: what every form uses for
+keyboards and screen readers) and forms/secret_widgets.py (a secret shown once, never saved).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class PasswordInput(anywidget.AnyWidget):
 
     def __init__(self, label: str = "Custom password", value: str = "", **kwargs):
         super().__init__(label=label, **kwargs)
-        from awslab.a11y import tag
+        from awslab.forms.a11y import tag
 
         # Its class for FormAria (aria-invalid, focus) from the start: an anywidget's view does not
         # take classes added once it is drawn.

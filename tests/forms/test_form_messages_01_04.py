@@ -9,7 +9,7 @@ import json
 
 import ipywidgets as W
 
-from awslab.a11y import tag
+from awslab.forms.a11y import tag
 from tests.helpers import make_user, root_keys_present
 
 

@@ -14,7 +14,7 @@ from awslab.forms.s02_users import (
     UserForm,
     WhatYouHaveNow,
 )
-from awslab.secret_widgets import _ESM as SECRET_ESM
+from awslab.forms.secret_widgets import _ESM as SECRET_ESM
 from tests.steps import test_users_and_groups
 from tests.steps.test_users_and_groups import GROUP, iam_calls
 

@@ -8,7 +8,7 @@ import html
 import re
 from types import SimpleNamespace
 
-from awslab.a11y import tag
+from awslab.forms.a11y import tag
 from awslab.forms.s03_alias_regions import AliasForm, RegionsForm, _sign_in_url
 from awslab.steps.s03_alias_regions import current_alias, enable_region
 from tests.steps.test_alias_and_regions import TAKEN, answer, buttons, choose, stubbed_lab, texts

@@ -295,7 +295,7 @@ def _log_text() -> str:
 
 def test_key_id_and_secret_swapped_get_their_own_sentence_and_no_secret_is_repeated(fresh_account):
     import awslab
-    from awslab.a11y import tag
+    from awslab.forms.a11y import tag
     from awslab.forms.s04_sign_in import SignInForm
 
     lab = awslab.connect("sandbox")

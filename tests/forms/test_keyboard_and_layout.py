@@ -3,7 +3,7 @@ browser: tests/test_browser_keeps_up.py."""
 
 from __future__ import annotations
 
-from awslab.a11y import tag
+from awslab.forms.a11y import tag
 from tests.helpers import make_user
 
 
@@ -47,7 +47,7 @@ def test_enter_in_the_profile_name_saves_the_profile_and_a_saved_view_claims_not
     assert "awslab-no-enter" in group.search._dom_classes  # it filters as you type
     group.submit()
     assert "was created just now" in group.existing.value
-    assert "awslab-live-only" in group.existing._dom_classes  # hidden in a saved view (awslab.a11y's CSS)
+    assert "awslab-live-only" in group.existing._dom_classes  # hidden in a saved view (awslab.forms.a11y's CSS)
 
 
 def test_the_root_keys_button_is_grey_once_they_are_deleted(lab):
