@@ -39,7 +39,9 @@ lab: $(STAMP) ## start the sandbox and open JupyterLab on notebooks/00_setup.ipy
 # sandbox; a test file stays in one process, and the longest files start first (in the order
 # tests/conftest.py gives them). Four on two cores: many tests wait (for a browser, a kernel,
 # the next MFA code), and the others use that time (measured on a clean clone: 288 and 332 s
-# with 4, 325 s with 3, 363 s with 2). TEST_WORKERS=0 runs them all in this one.
+# with 4, 325 s with 3, 363 s with 2, for 733 tests; for about 990, 342 s with 4 while the
+# machine's other work was light, 650 s while it was heavy, 497 s with 6 in between).
+# TEST_WORKERS=0 runs them all in this one.
 TEST_WORKERS ?= 4
 
 # PYTHONDONTWRITEBYTECODE is emptied for the tests (some machines, this project's own among them,

@@ -51,7 +51,8 @@ def lab_home(tmp_path_factory):
 
 @pytest.fixture
 def fresh_account(lab_home, monkeypatch):
-    """A brand-new sandbox account for this test."""
+    """A brand-new sandbox account for this test: the running sandbox starts over in place
+    (POST /_awslab/reset, awslab/sandbox/start_over.py), in a fraction of a second."""
     from awslab import sandbox_client as sandbox
 
     # This session's home, even when tests/sandbox's suite set its own in this process before.
