@@ -290,7 +290,7 @@ def test_awslab_lab_opens_00_alone_after_a_restart(lab_home, tmp_path):
     import urllib.request
 
     from tests.browser import free_port
-    from tests.test_lab_restart import _answering, _start, _stop
+    from tests.system.test_lab_restart import _answering, _start, _stop
 
     def start():
         port, out_path = free_port(), tmp_path / f"lab-{len(list(tmp_path.glob('lab-*')))}.out"
