@@ -17,7 +17,7 @@ class LabError(Exception):
     """A refused step, told in one sentence: what happened and what to do next."""
 
     def __init__(self, sentence: str, *, code: str | None = None):
-        from awslab.log import redact
+        from awslab.redaction import redact
 
         sentence = redact(sentence)  # never a secret the lab holds, whatever a sentence quotes
         super().__init__(sentence)
@@ -166,7 +166,7 @@ def explain(error: BaseException, doing: str | None = None) -> str:
     """One sentence for any error from a step. `doing` names the step ("creating the user").
     Never a secret: what the lab holds, and anything shaped like a secret access key or a
     session token, is scrubbed from it (an error can quote what it was given: awslab.log.scrub)."""
-    from awslab.log import scrub
+    from awslab.redaction import scrub
 
     return scrub(_explain(error, doing))
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 class Following:
     """What a sandbox Lab last saw of the lab's saved credentials, and what it said about it."""
 
-    def __init__(self) -> None:
+    def __init__(self, reconnect) -> None:
+        self.reconnect = reconnect       # region -> a Lab signed in with the lab's current credentials
         self.stamp: tuple | None = None  # None: not looked yet (the first client looks once)
         self.changes = 0                 # how many times the Lab signed in again
         self.sentence = ""               # the last time, in one sentence
@@ -36,7 +37,7 @@ class Following:
         if signing is not None and signing.access_key == current.get("access_key_id"):
             self.stamp = stamp
             return
-        _sign_in_again(lab)
+        _sign_in_again(lab, self.reconnect)
         self.stamp = credentials_stamp()  # signing in may have renewed the console session
         self.changes += 1
         how = " through a console session (temporary credentials, not access keys)" if (
@@ -47,12 +48,11 @@ class Following:
                          "cell again.")
 
 
-def _sign_in_again(lab) -> None:
+def _sign_in_again(lab, reconnect) -> None:
     from awslab.errors import LabError, explain
-    from awslab.session import _connect_sandbox
 
     try:
-        now = _connect_sandbox(lab.region)
+        now = reconnect(lab.region)
     except LabError:
         raise
     except Exception as error:

@@ -732,7 +732,7 @@ def account() -> SandboxAccount:
 
 def _ask_account(endpoint: str, home: Path | None = None) -> SandboxAccount:
     """POST /_awslab/account to this home's (proven) sandbox, signed with its key."""
-    from awslab.log import keep_out_of_logs
+    from awslab.redaction import keep_out_of_logs
 
     home = Path(home or lab_home())
     host, port = _split(endpoint)
@@ -859,7 +859,7 @@ def lab_credentials() -> dict:
 def root_console_credentials(account_id: str | None = None, *, renew: bool = False) -> dict:
     """A root console session's credentials for this sandbox account (the kept one while it
     has time left, unless renew, else a new sign-in)."""
-    from awslab.log import keep_out_of_logs
+    from awslab.redaction import keep_out_of_logs
 
     account_id = account_id or account().account_id
     kept = read_json(console_session_path())

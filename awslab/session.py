@@ -132,7 +132,7 @@ def connect(target: str = "sandbox", confirm_account_id: str | None = None, *,
             from awslab.following import Following
 
             lab = _connect_sandbox(region)
-            lab.following = Following()
+            lab.following = Following(_connect_sandbox)
         else:
             lab = _connect_aws(profile, region)
     except LabError:

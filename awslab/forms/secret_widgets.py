@@ -219,7 +219,7 @@ class _Secret(anywidget.AnyWidget):
 
 class SecretText(_Secret):
     def __init__(self, label: str, secret: str, **kwargs):
-        from awslab.log import keep_out_of_logs
+        from awslab.redaction import keep_out_of_logs
 
         keep_out_of_logs(secret)
         super().__init__(label, secret, "text", **kwargs)

@@ -79,7 +79,7 @@ class PasswordInput(anywidget.AnyWidget):
 
     @value.setter
     def value(self, text: str) -> None:
-        from awslab.log import keep_out_of_logs
+        from awslab.redaction import keep_out_of_logs
 
         self._value = text or ""
         keep_out_of_logs(self._value)

@@ -457,7 +457,7 @@ class AccessKey(Kind):
 
     def create(self, lab) -> dict:
         """CreateAccessKey: the key with its secret (kept out of every log), shown once."""
-        from awslab.log import keep_out_of_logs
+        from awslab.redaction import keep_out_of_logs
 
         lab.require_write(self.creating)
         key = lab.client("iam").create_access_key(UserName=self.user)["AccessKey"]
@@ -525,7 +525,7 @@ class MfaDevice(Kind):
     def create(self, lab, device_name: str) -> dict:
         """CreateVirtualMFADevice for this user (unassigned until enable()): the device with
         its seed and QR code (secrets: shown once)."""
-        from awslab.log import keep_out_of_logs
+        from awslab.redaction import keep_out_of_logs
 
         lab.require_write(self.creating)
         device = lab.client("iam").create_virtual_mfa_device(VirtualMFADeviceName=device_name)["VirtualMFADevice"]

@@ -51,7 +51,8 @@ from botocore.exceptions import ClientError
 
 from awslab import record
 from awslab.errors import Code, LabError, code_of, explain
-from awslab.log import get_logger, keep_out_of_logs
+from awslab.log import get_logger
+from awslab.redaction import keep_out_of_logs
 
 # Where the root user stands (cell "Where you stand").
 

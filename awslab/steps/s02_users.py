@@ -49,8 +49,9 @@ from awslab.credentials_file import (
     write_credentials_csv,
 )
 from awslab.errors import Code, LabError, code_of
-from awslab.log import get_logger, keep_out_of_logs
+from awslab.log import get_logger
 from awslab.record import LAB_TAG
+from awslab.redaction import keep_out_of_logs
 from awslab.steps import kinds
 from awslab.steps.s00_connect import ADMIN_POLICY_ARN, CHANGE_PASSWORD_ARN
 from awslab.steps.units import Step, _missing, change, run_steps

@@ -50,7 +50,7 @@ from botocore.exceptions import ClientError
 from awslab.credentials_file import credentials_csv, credentials_csv_path, read_credentials_csv
 from awslab.errors import Code, LabError, explain
 from awslab.home import write_private
-from awslab.log import keep_out_of_logs
+from awslab.redaction import keep_out_of_logs
 from awslab.session import Lab, save_connection, saved_connection
 from awslab.steps.s00_connect import holds_administrator_access
 from awslab.steps.s02_users import DEFAULT_GROUP_NAME, DEFAULT_USER_NAME

@@ -7,7 +7,8 @@ import logging
 
 
 def test_a_traceback_quoting_a_secret_is_logged_redacted_and_the_record_kept(lab_home):
-    from awslab.log import get_logger, keep_out_of_logs
+    from awslab.log import get_logger
+    from awslab.redaction import keep_out_of_logs
 
     secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documented example secret
     keep_out_of_logs(secret)

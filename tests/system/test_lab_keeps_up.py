@@ -330,7 +330,7 @@ def test_every_error_sentence_and_log_line_is_scrubbed_of_secrets(fresh_account)
     import awslab
     from awslab.errors import LabError, explain
     from awslab.forms import Form
-    from awslab.log import keep_out_of_logs
+    from awslab.redaction import keep_out_of_logs
 
     scope = f"'{SLASHED}/20261206/us-east-1/sts/aws4_request'"
     answer = {"Error": {"Code": "IncompleteSignature", "Message": f"Credential should have five parts, not {scope}"}}
