@@ -31,8 +31,12 @@ def lab_home(tmp_path_factory):
         "AWSLAB_SANDBOX_PORT": "0",
         "AWS_CONFIG_FILE": str(aws / "config"),
         # Notebook 05 leaves an SSO token in ~/.aws/sso/cache (where botocore and the AWS CLI
-        # look, whatever AWS_CONFIG_FILE says): a private home keeps the tests' own.
+        # look, whatever AWS_CONFIG_FILE says): a private home keeps the tests' own. Caches that
+        # outlive a run (Prowler's install, uv's) stay in the real home's.
         "HOME": str(aws),
+        "AWSLAB_PROWLER_HOME": saved.get("AWSLAB_PROWLER_HOME") or str(
+            Path(saved.get("HOME") or Path.home()) / ".cache" / "awslab-prowler"),
+        "UV_CACHE_DIR": saved.get("UV_CACHE_DIR") or str(Path(saved.get("HOME") or Path.home()) / ".cache" / "uv"),
         "AWS_SHARED_CREDENTIALS_FILE": str(aws / "credentials"),
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWSLAB_REGION_DELAY": "0.5",
