@@ -287,7 +287,7 @@ def test_the_next_kernel_imports_ahead_without_leaving_a_trace(tmp_path):
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         paths.append(tmp_path / f"probe{index}.ipynb")
         nbformat.write(nb, paths[-1])
-    assert notebook_imports(paths[0]) == ["sys", "awslab", "awslab.forms.s00_target"]
+    assert notebook_imports(paths[0]) == ["sys", "awslab.forms", "awslab.forms.s00_target"]
     with Kernels(tmp_path) as kernels:
         first = kernels.take()  # taken at once: nothing ahead
         kernels.start_next(paths[1])

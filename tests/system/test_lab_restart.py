@@ -90,8 +90,8 @@ def test_lab_restarted_at_once_takes_the_same_port(lab_home, tmp_path):
 
 
 def test_make_lab_passes_port_through():
-    shown = subprocess.run(["make", "-n", "lab", "PORT=8890"], cwd=ROOT, capture_output=True,
+    shown = subprocess.run(["make", "--no-print-directory", "-n", "lab", "PORT=8890"], cwd=ROOT, capture_output=True,
                            text=True, timeout=60).stdout
     assert shown.strip().splitlines()[-1].endswith("awslab lab --port 8890")
-    plain = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    plain = subprocess.run(["make", "--no-print-directory", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
     assert plain.strip().splitlines()[-1].endswith("awslab lab")
