@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -84,6 +85,12 @@ def test_headless_the_notebook_does_every_step_and_leaves_no_secret(fresh_accoun
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == (f"arn:aws:sts::{lab.account_id}:assumed-role/{role['RoleName']}/ana-silva")
+    # And the AWS CLI the lab installs, as a learner would type it in JupyterLab's terminal.
+    aws = Path(sys.executable).parent / "aws"
+    cli = subprocess.run([str(aws), "--profile", "ana-silva", "sts", "get-caller-identity", "--query", "Arn",
+                          "--output", "text"], env=env, capture_output=True, text=True, timeout=60)
+    assert cli.returncode == 0, cli.stderr[-2000:]
+    assert cli.stdout.strip() == done.stdout.strip()
 
     # No secret in the saved notebook: the access token, the client secret, the refresh token.
     cached = json.loads(token_file.read_text())
