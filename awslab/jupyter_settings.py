@@ -12,6 +12,8 @@ Two more, for what a learner sees on opening a notebook and a terminal:
   the notebook modified; the lab's notebooks are committed without them. A small server
   extension (this module, enabled by jupyter-config/jupyter_server_config.d/awslab.json) serves
   a notebook with the values its kernel will report, so that nothing changes when it starts.
+  (A notebook reopened with saved forms is still marked modified: JupyterLab's widget manager
+  does that when it restores them. The extension keeps those saved forms when it is saved.)
 - A terminal finds `awslab` and `aws`: environment() puts this Python's scripts first on PATH,
   and jupyter-config/jupyter_server_config.py starts terminals as an interactive shell that keeps
   that PATH (Jupyter's default, a login shell, rereads /etc/profile, which on Debian sets PATH
@@ -26,7 +28,9 @@ environment (its terminals already have the environment's scripts on PATH):
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import sys
 import sysconfig
@@ -74,11 +78,55 @@ def kernel_metadata(kernel_spec_manager, name: str = "python3") -> dict | None:
         return None
 
 
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def keep_saved_views(new: dict, old: dict) -> int:
+    """Put back into notebook `new` (about to be saved) the saved widget state of `old` (the file
+    it replaces) for every widget an output of `new` still shows and `new`'s state lacks, with the
+    models those refer to; the number of models put back.
+
+    JupyterLab saves only the widget models of the running kernel: a notebook reopened with its
+    forms' saved views (no kernel behind them) and saved again, as JupyterLab's autosave does
+    within two minutes (the widget manager marks a notebook modified when it restores them),
+    would lose those views, and the next time it opens every form says "Error displaying widget:
+    model not found". What is put back was saved before, so it holds no secret either."""
+    widgets = (new.get("metadata") or {}).get("widgets") or {}
+    if not isinstance(widgets.get(WIDGET_STATE), dict):  # widget state is not being saved
+        return 0
+    state = widgets[WIDGET_STATE].setdefault("state", {})
+    before = ((old.get("metadata") or {}).get("widgets") or {}).get(WIDGET_STATE) or {}
+    before = before.get("state") or {}
+    todo = [output.get("data", {}).get(WIDGET_VIEW, {}).get("model_id")
+            for cell in new.get("cells", []) for output in cell.get("outputs", []) or []]
+    kept = 0
+    while todo:
+        model_id = todo.pop()
+        if not model_id or model_id in state or model_id not in before:
+            continue
+        state[model_id] = before[model_id]
+        kept += 1
+        todo += re.findall(r"IPY_MODEL_([0-9a-f]+)", json.dumps(before[model_id].get("state", {})))
+    return kept
+
+
 def _load_jupyter_server_extension(serverapp) -> None:
     from jupyter_core.utils import ensure_async
 
     manager = serverapp.contents_manager
-    get, known = manager.get, {}
+    get, save, known = manager.get, manager.save, {}
+
+    async def save_keeping_saved_views(model, path, *args, **kwargs):
+        if model.get("type") == "notebook" and isinstance(model.get("content"), dict):
+            try:
+                old = await ensure_async(get(path, content=True, type="notebook"))
+                keep_saved_views(model["content"], old.get("content") or {})
+            except Exception:  # a new file, or one that is not a notebook: saved as it is
+                serverapp.log.debug("awslab: no saved widget state kept for %s", path, exc_info=True)
+        return await ensure_async(save(model, path, *args, **kwargs))
+
+    manager.save = save_keeping_saved_views
 
     async def get_as_the_kernel_will(path, *args, **kwargs):
         model = await ensure_async(get(path, *args, **kwargs))
