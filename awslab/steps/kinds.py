@@ -1106,8 +1106,69 @@ def _store(lab):
     return lab.client("identitystore"), found["identity_store_id"]
 
 
+class _StoreEntry(Kind):
+    """A user or group of IAM Identity Center's identity store, found by its unique name.
+    Subclasses name their fields and make their kind's two calls (`_look_up`, `_remove`)."""
+
+    name_field: ClassVar[str]        # the dataclass field holding the unique name
+    id_field: ClassVar[str]          # and the one holding the store's id
+    noun: ClassVar[str]              # user / group
+
+    def _look_up(self, ids, store: str) -> str:
+        raise NotImplementedError
+
+    def _remove(self, ids, store: str, found: str) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def _unique(path: str, value: str) -> dict:
+        return {"UniqueAttribute": {"AttributePath": path, "AttributeValue": value}}
+
+    @property
+    def entry_name(self) -> str:
+        return getattr(self, self.name_field)
+
+    @property
+    def entry_id(self) -> str | None:
+        return getattr(self, self.id_field)
+
+    def made(self) -> Made:
+        return Made(self.kind, self.entry_name, None, {"id": self.entry_id} if self.entry_id else {})
+
+    @property
+    def what(self) -> str:
+        return f"IAM Identity Center {self.noun} {self.entry_name}"
+
+    def find(self, lab) -> str | None:
+        try:
+            ids, store = _store(lab)
+            return self._look_up(ids, store)
+        except ClientError as error:
+            if missing(error):
+                return None
+            raise
+
+    def exists(self, lab) -> bool:
+        found = self.find(lab)
+        setattr(self, self.id_field, found or self.entry_id)
+        return found is not None
+
+    def delete(self, lab) -> None:
+        def remove():
+            ids, store = _store(lab)
+            found = self.find(lab)
+            if found is None:
+                raise _gone(self.what)
+            self._remove(ids, store, found)
+        self.removed(lab, remove)
+
+    @classmethod
+    def from_made(cls, made: Made):
+        return cls(made.name, made.info.get("id"))
+
+
 @dataclass
-class SsoUser(Kind):
+class SsoUser(_StoreEntry):
     """A person's user in IAM Identity Center's identity store."""
 
     user_name: str
@@ -1115,13 +1176,16 @@ class SsoUser(Kind):
     kind: ClassVar[str] = "sso_user"
     phase: ClassVar[str] = "SSO user"
     creating: ClassVar[str] = "create a user in IAM Identity Center"
+    name_field: ClassVar[str] = "user_name"
+    id_field: ClassVar[str] = "user_id"
+    noun: ClassVar[str] = "user"
 
-    def made(self) -> Made:
-        return Made(self.kind, self.user_name, None, {"id": self.user_id} if self.user_id else {})
+    def _look_up(self, ids, store: str) -> str:
+        return ids.get_user_id(IdentityStoreId=store,
+                               AlternateIdentifier=self._unique("userName", self.user_name))["UserId"]
 
-    @property
-    def what(self) -> str:
-        return f"IAM Identity Center user {self.user_name}"
+    def _remove(self, ids, store: str, found: str) -> None:
+        ids.delete_user(IdentityStoreId=store, UserId=found)
 
     def create(self, lab, given_name: str, family_name: str, email: str) -> str:
         lab.require_write(self.creating)
@@ -1133,49 +1197,26 @@ class SsoUser(Kind):
         self.remember(lab)
         return self.user_id
 
-    def find(self, lab) -> str | None:
-        try:
-            ids, store = _store(lab)
-            return ids.get_user_id(IdentityStoreId=store, AlternateIdentifier={"UniqueAttribute": {
-                "AttributePath": "userName", "AttributeValue": self.user_name}})["UserId"]
-        except ClientError as error:
-            if missing(error):
-                return None
-            raise
-
-    def exists(self, lab) -> bool:
-        found = self.find(lab)
-        self.user_id = found or self.user_id
-        return found is not None
-
-    def delete(self, lab) -> None:
-        def remove():
-            ids, store = _store(lab)
-            user_id = self.find(lab)
-            if user_id is None:
-                raise _gone(self.what)
-            ids.delete_user(IdentityStoreId=store, UserId=user_id)
-        self.removed(lab, remove)
-
-    @classmethod
-    def from_made(cls, made: Made) -> SsoUser:
-        return cls(made.name, made.info.get("id"))
-
 
 @dataclass
-class SsoGroup(Kind):
+class SsoGroup(_StoreEntry):
+    """A group of IAM Identity Center's identity store."""
+
     group_name: str
     group_id: str | None = None
     kind: ClassVar[str] = "sso_group"
     phase: ClassVar[str] = "SSO group"
     creating: ClassVar[str] = "create a group in IAM Identity Center"
+    name_field: ClassVar[str] = "group_name"
+    id_field: ClassVar[str] = "group_id"
+    noun: ClassVar[str] = "group"
 
-    def made(self) -> Made:
-        return Made(self.kind, self.group_name, None, {"id": self.group_id} if self.group_id else {})
+    def _look_up(self, ids, store: str) -> str:
+        return ids.get_group_id(IdentityStoreId=store,
+                                AlternateIdentifier=self._unique("displayName", self.group_name))["GroupId"]
 
-    @property
-    def what(self) -> str:
-        return f"IAM Identity Center group {self.group_name}"
+    def _remove(self, ids, store: str, found: str) -> None:
+        ids.delete_group(IdentityStoreId=store, GroupId=found)
 
     def create(self, lab, description: str = "People with administrator access (awslab)") -> str:
         lab.require_write(self.creating)
@@ -1184,34 +1225,6 @@ class SsoGroup(Kind):
                                          Description=description)["GroupId"]
         self.remember(lab)
         return self.group_id
-
-    def find(self, lab) -> str | None:
-        try:
-            ids, store = _store(lab)
-            return ids.get_group_id(IdentityStoreId=store, AlternateIdentifier={"UniqueAttribute": {
-                "AttributePath": "displayName", "AttributeValue": self.group_name}})["GroupId"]
-        except ClientError as error:
-            if missing(error):
-                return None
-            raise
-
-    def exists(self, lab) -> bool:
-        found = self.find(lab)
-        self.group_id = found or self.group_id
-        return found is not None
-
-    def delete(self, lab) -> None:
-        def remove():
-            ids, store = _store(lab)
-            group_id = self.find(lab)
-            if group_id is None:
-                raise _gone(self.what)
-            ids.delete_group(IdentityStoreId=store, GroupId=group_id)
-        self.removed(lab, remove)
-
-    @classmethod
-    def from_made(cls, made: Made) -> SsoGroup:
-        return cls(made.name, made.info.get("id"))
 
 
 @dataclass
