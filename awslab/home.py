@@ -1,27 +1,21 @@
 """Where the lab keeps its files: AWSLAB_HOME (default ~/.awslab).
 
 Everything under it that may hold a secret is written with mode 0600, in folders made 0700.
-
-The lab uses the folder only when it is the learner's own, as ssh treats ~/.ssh: owned by
-the user the lab runs as, and not writable by anyone else (group-writable only when that
-group is the owner's alone, as OpenSSH accepts it). The same holds for the sandbox/ folder
-in it and for every file the lab or its sandbox loads from there (account.json, server.json,
-the credentials, the sandbox's state.pickle and journal, which are unpickled: a file someone
-else could write would run their code as the learner). Otherwise: `NotPrivate`, one
-sentence naming the path, its owner and what to do; nothing is read.
+The lab uses the folder, and every file it loads from it, only while it is the learner's own
+and no one else may write it, as ssh treats ~/.ssh. The checks are awslab/trust.py's, the ones
+the sandbox's server makes too; here a refusal is the lab's LabError (`NotPrivate`, one sentence
+naming the path, its owner and what to do), and nothing is read.
 """
 
 from __future__ import annotations
 
 import functools
-import grp
-import json
-import os
-import pwd
-import stat
-from pathlib import Path
 
+from awslab import trust
 from awslab.errors import Code, LabError
+
+home_named = trust.home_named
+write_private = trust.write_private
 
 
 class NotPrivate(LabError):
@@ -31,133 +25,25 @@ class NotPrivate(LabError):
         super().__init__(sentence, code=Code.HomeNotPrivate)
 
 
-def home_named() -> Path:
-    """AWSLAB_HOME as named (nothing created or checked)."""
-    return Path(os.environ.get("AWSLAB_HOME") or Path.home() / ".awslab").expanduser()
+def _told(check):
+    """`check`, its refusal told as the lab's LabError."""
+
+    @functools.wraps(check)
+    def told(*args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except trust.NotPrivate as refused:
+            raise NotPrivate(refused.sentence) from None
+        except trust.Refused as refused:
+            raise LabError(refused.sentence, code=refused.code) from None
+
+    return told
 
 
-def lab_home() -> Path:
-    """The lab's folder, created on first use (mode 0700); NotPrivate when it is someone
-    else's or others may write to it."""
-    return private_dir(home_named(), "AWSLAB_HOME")
-
-
-def private_dir(path: Path, what: str | None = None) -> Path:
-    """`path`, a folder of the learner's own that no one else may change: made (mode 0700,
-    its missing parents too) when missing, checked when it exists."""
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as error:
-        raise LabError(
-            f"The lab cannot write to {path} ({error.strerror or error}): make its folder "
-            "writable, or set AWSLAB_HOME to a folder of your own that you can write to.",
-            code=Code.SandboxHomeNotWritable) from None
-    check_private(path, os.stat(path), what or f"The lab's folder {path}")
-    return path
-
-
-def _name_of(uid: int) -> str:
-    try:
-        return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
-    except KeyError:
-        return f"uid {uid}"
-
-
-@functools.lru_cache(maxsize=16)
-def _group_is_owners_alone(gid: int, uid: int) -> bool:
-    """Whether no account but `uid` can be in group `gid` (a user-private group, or a group
-    of a single-user container): its members name no one else, and no other account has it
-    as its primary group. OpenSSH accepts a group-writable ~/.ssh on the same terms."""
-    try:
-        group, owner = grp.getgrgid(gid), pwd.getpwuid(uid)
-    except KeyError:
-        return False
-    if any(member != owner.pw_name for member in group.gr_mem):
-        return False
-    return not any(entry.pw_gid == gid and entry.pw_uid != uid for entry in pwd.getpwall())
-
-
-def writable_by_others(found: os.stat_result) -> bool:
-    if found.st_mode & stat.S_IWOTH:
-        return True
-    return bool(found.st_mode & stat.S_IWGRP) and not _group_is_owners_alone(found.st_gid, found.st_uid)
-
-
-def check_private(path: Path, found: os.stat_result, what: str) -> None:
-    """NotPrivate unless `found` (the stat of `path`) is the learner's own and no one else
-    may write to it. `what` names it in the sentence ("AWSLAB_HOME", "The lab's file ...")."""
-    me = os.geteuid()
-    label = f"{what} {path}" if what == "AWSLAB_HOME" else what
-    other = ("choose another AWSLAB_HOME (a folder of your own, or leave it unset for ~/.awslab)"
-             if what == "AWSLAB_HOME" else
-             "remove it if you did not make it, or set AWSLAB_HOME to a folder of your own")
-    read = ("reads nothing in it (a file planted there could run that user's code as you)"
-            if stat.S_ISDIR(found.st_mode) else "did not read it (it could run that user's code as you)")
-    if found.st_uid != me:
-        raise NotPrivate(
-            f"{label} belongs to {_name_of(found.st_uid)}, not to you, {_name_of(me)}: the lab "
-            f"uses only what is your own, so it {read}; {other}.")
-    if writable_by_others(found):
-        raise NotPrivate(
-            f"{label} can be changed by other users (mode {stat.S_IMODE(found.st_mode):04o}, "
-            f"owner {_name_of(found.st_uid)}), so the lab does not use it: run "
-            f"`chmod go-w {path}`, or {other}.")
-    if what == "AWSLAB_HOME" and os.path.islink(path):
-        link = os.lstat(path)
-        if link.st_uid not in (me, 0):
-            raise NotPrivate(
-                f"{label} is a link made by {_name_of(link.st_uid)}, who can point it elsewhere "
-                f"at any time, so the lab does not use it; {other}.")
-
-
-def read_private(path: Path) -> bytes:
-    """The bytes of a file of the learner's own that no one else may write (checked on the
-    open file, so it cannot be swapped between the check and the read); FileNotFoundError
-    when it does not exist, NotPrivate otherwise."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        check_private(path, os.fstat(descriptor), f"The lab's file {path}")
-        chunks = []
-        while chunk := os.read(descriptor, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
-
-
-def check_private_file(path: Path) -> None:
-    """NotPrivate when `path` exists and is not a file of the learner's own that no one else
-    may write (read_private's check, without reading it)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        return
-    try:
-        check_private(path, os.fstat(descriptor), f"The lab's file {path}")
-    finally:
-        os.close(descriptor)
-
-
-def write_private(path: Path, text: str) -> Path:
-    """Write text to path with mode 0600, created that way (never readable by others)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return path
-
-
-def read_json(path: Path, default=None):
-    """A JSON file of the lab's (a file of the learner's own: see read_private), or `default`
-    when it is missing or not JSON."""
-    try:
-        return json.loads(read_private(path).decode("utf-8"))
-    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError, json.JSONDecodeError):
-        return default
-
-
-def write_json_private(path: Path, data) -> Path:
-    return write_private(path, json.dumps(data, indent=2, sort_keys=True, default=str))
+lab_home = _told(trust.lab_home)
+private_dir = _told(trust.private_dir)
+check_private = _told(trust.check_private)
+check_private_file = _told(trust.check_private_file)
+read_private = _told(trust.read_private)
+read_json = _told(trust.read_json)
+write_json_private = trust.write_json_private

