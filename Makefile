@@ -8,19 +8,20 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-awslab
 INSTALL := -r requirements-dev.txt -e .
 PINS := -c constraints-dev.txt
+OVERRIDES := --override overrides.txt
 UNPINNED := echo "the versions in constraints-dev.txt do not fit this Python: installing the newest the ranges allow"
 
 .PHONY: setup lab test run bench clean-venv constraints
 
-$(STAMP): requirements.txt requirements-dev.txt constraints-dev.txt pyproject.toml
+$(STAMP): requirements.txt requirements-dev.txt constraints-dev.txt overrides.txt pyproject.toml
 	@uv=$$(command -v uv || echo .uv/bin/uv); \
 	[ -x "$$uv" ] || $(PYTHON) -m pip install --quiet --target .uv uv >/dev/null 2>&1 || true; \
 	if [ -x "$$uv" ]; then \
 	  echo "making $(VENV) with uv"; \
 	  export UV_PYTHON_DOWNLOADS=never; \
 	  "$$uv" venv --quiet --seed --allow-existing --python $(PYTHON) $(VENV) && \
-	  { "$$uv" pip install --quiet --python $(BIN)/python $(PINS) $(INSTALL) || \
-	    { $(UNPINNED); "$$uv" pip install --quiet --python $(BIN)/python $(INSTALL); }; }; \
+	  { "$$uv" pip install --quiet --python $(BIN)/python $(PINS) $(OVERRIDES) $(INSTALL) || \
+	    { $(UNPINNED); "$$uv" pip install --quiet --python $(BIN)/python $(OVERRIDES) $(INSTALL); }; }; \
 	else \
 	  echo "making $(VENV) with pip (uv is not on PATH and could not be fetched)"; \
 	  $(PYTHON) -m venv $(VENV) && \
@@ -59,7 +60,7 @@ bench: $(STAMP) ## the benchmarks (ratios measured side by side)
 	$(BIN)/python benchmarks/run_all.py
 
 constraints: $(STAMP) ## pin the newest versions the ranges allow (then run make test)
-	$$(command -v uv || echo .uv/bin/uv) pip compile --quiet --upgrade --python $(BIN)/python \
+	$$(command -v uv || echo .uv/bin/uv) pip compile --quiet --upgrade --python $(BIN)/python $(OVERRIDES) \
 	  --no-annotate --custom-compile-command "make constraints" requirements-dev.txt -o constraints-dev.txt
 
 clean-venv:
