@@ -256,6 +256,22 @@ def test_nobody_edits_the_reserved_role(box, center, change):
     assert "only modifiable by AWS" in refused.value.response["Error"]["Message"]
 
 
+def test_a_change_after_the_permission_set_holds_a_managed_policy_saves_little(box, center):
+    """moto's SSO admin keeps its own copy of every AWS managed policy once one is attached
+    (3 MB); saved with each change, it made every change after notebook 05 write 3 MB."""
+    journal = box.home / "sandbox" / "journal"
+    before = journal.stat().st_size if journal.exists() else 0
+    box.client("identitystore").create_group(IdentityStoreId=center["store"], DisplayName="auditors")
+    grown = journal.stat().st_size - before
+    assert 0 < grown < 200_000, f"one change wrote {grown:,} bytes"
+    sso = box.client("sso-admin")  # and the next attach still finds AWS's policies
+    instance = center["instance"]["InstanceArn"]
+    other = sso.create_permission_set(InstanceArn=instance, Name="ViewOnly")["PermissionSet"]
+    sso.attach_managed_policy_to_permission_set(InstanceArn=instance, PermissionSetArn=other["PermissionSetArn"],
+                                                ManagedPolicyArn=READ_ONLY)
+    sso.delete_permission_set(InstanceArn=instance, PermissionSetArn=other["PermissionSetArn"])
+
+
 def test_a_duplicate_assignment_is_a_conflict(box, center):
     with pytest.raises(ClientError) as refused:
         box.client("sso-admin").create_account_assignment(
