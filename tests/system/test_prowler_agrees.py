@@ -8,10 +8,11 @@ verdicts, per control, are compared with `awslab check --json` (docs/contract.md
 control both judge they agree, or DIFFERENCES names the control and why.
 
 Twice, because Prowler judges the root user's controls (1.3, 1.4, 1.5) only while root has an
-active access key (root's report row never has a password: `not_supported`):
+active access key (root's report row never has a password: `not_supported`); the two run side by
+side, each on a sandbox of its own, while Prowler installs:
 - "root's keys kept": the lab with `delete_root_access_keys=False` (the lab signs as root);
-- "root's keys retired": the lab again with its defaults (04 retires them; the lab and Prowler
-  sign as the new user).
+- "root's keys retired": the lab with its defaults (04 retires them; the lab and Prowler sign
+  as the new user).
 
 The sandbox here makes a new credential report on every GenerateCredentialReport
 (AWSLAB_REPORT_SECONDS=0), as IAM does four hours after the last one: an auditor the day after
@@ -30,7 +31,9 @@ import shlex
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import boto3
 import pytest
 
 from tests import prowler
@@ -87,40 +90,56 @@ def sandbox_env(env: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def audits(lab_home, tmp_path_factory):
-    """Each stage: the lab, then Prowler and `awslab check --json`; their verdicts and timings."""
-    path, installed = prowler.require_prowler()
-    mapping = prowler.requirements(path)
-    checks = sorted({c for cs in mapping.values() for c in cs if c.startswith(("iam_", "account_"))})
+    """Each stage: the lab, then Prowler and `awslab check --json`; their verdicts and timings.
+    The two stages run side by side, each in a sandbox of its own, while Prowler installs."""
     work = tmp_path_factory.mktemp("prowler")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") or k in (
         "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED")}
-    env.update(AWSLAB_HOME=str(work / "home"), AWSLAB_SANDBOX_PORT="0", AWSLAB_REPORT_SECONDS="0")
-    results = {"install_seconds": installed, "stages": {}}
+    env.update(AWSLAB_SANDBOX_PORT="0", AWSLAB_REPORT_SECONDS="0")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        install = pool.submit(prowler.require_prowler)
+        stages = {stage: pool.submit(audit, stage, work, env, install) for stage in STAGES}
+        results = {"stages": {stage: done.result() for stage, done in stages.items()},
+                   "install_seconds": install.result()[1]}
+    write_table(results)
+    return results
+
+
+def audit(stage: str, work, env: dict, install) -> dict:
+    """One stage: the lab with 04's delete_root_access_keys as STAGES says, in a home of its own;
+    then, once Prowler is installed, Prowler's verdicts and the lab's own."""
+    delete_keys = STAGES[stage][0]
+    home = work / f"home-{delete_keys}"
+    home.mkdir(mode=0o700)
+    env = {**env, "AWSLAB_HOME": str(home)}
     try:
-        for stage, (delete_keys, _expected) in STAGES.items():
-            params = work / f"params-{delete_keys}.json"
-            params.write_text(json.dumps({**PARAMS, "04_sign_in_and_review": {
-                **PARAMS["04_sign_in_and_review"], "delete_root_access_keys": delete_keys}}))
-            started = time.monotonic()
-            lab = awslab("run", "--params", str(params), "--output", str(work / f"lab-{delete_keys}"), env=env)
-            assert lab.returncode == 0, lab.stdout + lab.stderr
-            lab_seconds = time.monotonic() - started
-            aws = sandbox_env(env)
-            started = time.monotonic()
-            audit = prowler.run(path, {**env, **aws}, work / f"prowler-{delete_keys}", checks)
-            prowler_seconds = time.monotonic() - started
-            assert audit.returncode in (0, 3), audit.stdout[-3000:] + audit.stderr[-3000:]
-            check = awslab("check", "--json", env=env)
-            assert check.returncode in (0, 1), check.stderr
-            results["stages"][stage] = {
-                "prowler": prowler.verdicts(prowler.findings(work / f"prowler-{delete_keys}"), mapping),
+        params = work / f"params-{delete_keys}.json"
+        params.write_text(json.dumps({**PARAMS, "04_sign_in_and_review": {
+            **PARAMS["04_sign_in_and_review"], "delete_root_access_keys": delete_keys}}))
+        started = time.monotonic()
+        lab = awslab("run", "--params", str(params), "--output", str(work / f"lab-{delete_keys}"), env=env)
+        assert lab.returncode == 0, lab.stdout + lab.stderr
+        lab_seconds = time.monotonic() - started
+        aws = sandbox_env(env)
+        path, _installed = install.result()
+        mapping = prowler.requirements(path)
+        checks = sorted({c for cs in mapping.values() for c in cs if c.startswith(("iam_", "account_"))})
+        started = time.monotonic()
+        output = work / f"prowler-{delete_keys}"
+        ran = prowler.run(path, {**env, **aws}, output, checks)
+        prowler_seconds = time.monotonic() - started
+        assert ran.returncode in (0, 3), ran.stdout[-3000:] + ran.stderr[-3000:]
+        check = awslab("check", "--json", env=env)
+        assert check.returncode in (0, 1), check.stderr
+        caller = boto3.client("sts", endpoint_url=aws["AWS_ENDPOINT_URL"], region_name=aws["AWS_DEFAULT_REGION"],
+                              aws_access_key_id=aws["AWS_ACCESS_KEY_ID"],
+                              aws_secret_access_key=aws["AWS_SECRET_ACCESS_KEY"]).get_caller_identity()
+        return {"prowler": prowler.verdicts(prowler.findings(output), mapping),
                 "awslab": {c["id"]: c["status"] for c in json.loads(check.stdout)},
-                "log": audit.stdout + audit.stderr, "principal": aws["AWS_ACCESS_KEY_ID"],
+                "log": ran.stdout + ran.stderr, "principal": caller["Arn"],
                 "lab_seconds": lab_seconds, "prowler_seconds": prowler_seconds}
     finally:
         awslab("sandbox", "stop", env=env)
-    write_table(results)
-    return results
 
 
 def write_table(results: dict) -> None:
@@ -171,5 +190,6 @@ def test_the_sandbox_answers_prowler_as_aws_would(audits):
     assert kept["1.5"] == "FAIL"  # root's virtual MFA device names root: not taken for hardware
     assert kept["1.4"] == "PASS" and kept["1.3"] == "FAIL" and kept["1.6"] == "FAIL"
     retired = audits["stages"]["root's keys retired"]
-    assert retired["principal"] != audits["stages"]["root's keys kept"]["principal"]  # the new user's key
+    assert audits["stages"]["root's keys kept"]["principal"].endswith(":root")
+    assert retired["principal"].endswith(":user/awslab-admin")  # the new user's key
     assert retired["prowler"]["1.3"] is None  # no finding: root has no access key left
