@@ -35,7 +35,8 @@ def set_sandbox_account(account) -> None:
 
 
 def sandbox_account():
-    return _account[0]
+    """The account set above (None in a process that is not a sandbox server)."""
+    return _account[0] if _account else None
 
 
 def set_current(request) -> None:
