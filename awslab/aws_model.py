@@ -147,52 +147,64 @@ def _uri_regex(template: str) -> re.Pattern:
 _CATEGORY = re.compile(r"\\([pP])\{(?:Is)?([A-Za-z]{1,2})\}")
 
 
-@lru_cache(maxsize=1)
-def _categories() -> dict[str, tuple[tuple[int, int], ...]]:
-    """Unicode general category ("Lu", "Nd", ...) -> its code point ranges (one pass over
-    every code point, about 0.15 s, once)."""
+@lru_cache(maxsize=2)
+def _categories(ascii_only: bool = False) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Unicode general category ("Lu", "Nd", ...) -> its code point ranges: of every code point
+    (one pass, about 0.15 s, once per process), or of ASCII's 128 only."""
     import sys
     import unicodedata
 
+    last = 0x7F if ascii_only else sys.maxunicode
     found: dict[str, list[tuple[int, int]]] = {}
     category = unicodedata.category
     previous, start = None, 0
-    for code in range(sys.maxunicode + 1):
+    for code in range(last + 1):
         current = category(chr(code))
         if current != previous:
             if previous is not None:
                 found.setdefault(previous, []).append((start, code - 1))
             previous, start = current, code
-    found.setdefault(previous, []).append((start, sys.maxunicode))
+    found.setdefault(previous, []).append((start, last))
     return {name: tuple(ranges) for name, ranges in found.items()}
 
 
-@lru_cache(maxsize=32)
-def _category_class(name: str) -> str:
+# Unicode's general categories (stable since Unicode 4.1), and their major classes.
+_GENERAL = frozenset("Lu Ll Lt Lm Lo Mn Mc Me Nd Nl No Pc Pd Ps Pe Pi Pf Po Sm Sc Sk So Zs Zl Zp "
+                     "Cc Cf Cs Co Cn".split())
+_MAJOR = frozenset(name[0] for name in _GENERAL)
+
+
+@lru_cache(maxsize=64)
+def _category_class(name: str, ascii_only: bool = False) -> str:
     """The body of a character class (no brackets) matching general category `name`: one
     letter for a major class (L = Lu, Ll, Lt, Lm, Lo), two for one category."""
-    table = _categories()
-    if len(name) == 1:
+    if len(name) == 1 and name.upper() in _MAJOR:
+        table = _categories(ascii_only)
         ranges = sorted(r for category, rs in table.items() if category[0] == name.upper() for r in rs)
+    elif len(name) == 2 and name[0].upper() + name[1].lower() in _GENERAL:
+        ranges = list(_categories(ascii_only).get(name[0].upper() + name[1].lower(), ()))
     else:
-        ranges = list(table.get(name[0].upper() + name[1].lower(), ()))
-    if not ranges:
         raise ValueError(f"no Unicode general category {name!r}")
+    if not ranges:  # none in ASCII (marks, say): a member no ASCII value holds
+        return "\\U0010ffff"
     return "".join(f"\\U{low:08x}" if low == high else f"\\U{low:08x}-\\U{high:08x}"
                    for low, high in ranges)
 
 
-@lru_cache(maxsize=256)
-def java_regex(pattern: str) -> re.Pattern:
+@lru_cache(maxsize=512)
+def java_regex(pattern: str, ascii_only: bool = False) -> re.Pattern:
     """A Python pattern that matches what Java's `pattern` matches (for the constructs
-    botocore's models use); ValueError for one it cannot translate."""
+    botocore's models use); ValueError for one it cannot translate. `ascii_only`: for values
+    that are all ASCII (str.isascii), where it matches exactly as the whole pattern does (a
+    character class decides an ASCII character by its ASCII members), without reading the
+    categories of every Unicode code point."""
     out, i, in_class = [], 0, False
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
             match = _CATEGORY.match(pattern, i)
             if match:
-                negated, body = match.group(1) == "P", _category_class(match.group(2))
+                negated, body = match.group(1) == "P", _category_class(match.group(2), ascii_only)
                 if in_class and negated:
                     raise ValueError(f"\\P{{..}} inside a character class: {pattern!r}")
                 out.append(body if in_class else f"[{'^' if negated else ''}{body}]")
@@ -359,7 +371,7 @@ def _check(shape, value, path: str, found: list[Problem]) -> None:
         _length(value, len(value), metadata, path, found, secret)
         if "pattern" in metadata and value:
             try:
-                rule = java_regex(metadata["pattern"])
+                rule = java_regex(metadata["pattern"], value.isascii())
             except ValueError:
                 rule = None  # not translatable: unchecked rather than guessed
             if rule is not None and not rule.fullmatch(value):
