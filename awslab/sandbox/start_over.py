@@ -3,7 +3,7 @@
 `awslab sandbox reset` (sandbox_client.reset) asks a running sandbox for it, signed as root (root's
 access key or a root console session: whoever holds account.json, the account's owner); any
 other caller is refused (403 AccessDenied). The answer, {"account_id"}, comes once the
-sandbox is what a new sandbox process would start with (0.1 s here; stopping and starting
+sandbox is what a new sandbox process would start with (0.03 s here; stopping and starting
 the process takes seconds, and the tests ask for a new account about seventy times):
 
 - a new account id, new root access keys and a new console secret, written to account.json
