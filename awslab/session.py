@@ -173,8 +173,12 @@ def _sandbox_lab(info, creds: dict, region: str) -> Lab:
                endpoint_url=info.endpoint)
 
 
+@functools.lru_cache(maxsize=32)
 def keyed_session(access_key_id: str, secret_access_key: str, session_token: str | None, region: str):
-    """A boto3 session with these keys and no profile's settings (whatever AWS_PROFILE says)."""
+    """A boto3 session with these keys and no profile's settings (whatever AWS_PROFILE says).
+    One per keys and Region: connecting again with the same keys (each notebook's first cell,
+    every form that follows a switch) finds it and the clients _client made for it, instead of
+    a new session registering botocore's 600 handlers and new clients (30 ms)."""
     import boto3
     import botocore.session
 
