@@ -127,11 +127,12 @@ def _active(page) -> str:
                          "e.getAttribute('aria-invalid'); }")
 
 
-def _save(page, path) -> None:
-    """Ctrl+S from the notebook (a field keeps its keys to itself: leave it first)."""
+def _save(page, path) -> str:
+    """Ctrl+S from the notebook (a field keeps its keys to itself: leave it first); the saved text."""
     visible_panel(page).locator(".jp-MarkdownCell").first.click()
-    save_notebook(page, path)
+    text = save_notebook(page, path)
     page.wait_for_timeout(500)  # JupyterLab has taken the save's answer (not still "saving")
+    return text
 
 
 def test_01_and_02_by_keyboard_and_reopened(served):
@@ -214,7 +215,8 @@ def test_01_and_02_by_keyboard_and_reopened(served):
         screenshot(page, "keeps_up_02_reopened_group")
         # Saved again as it is (JupyterLab's autosave does it within two minutes: the restored
         # forms mark it modified), then reopened: the saved views are still there.
-        _save(page, root / "notebooks" / "02_set_up_additional_users.ipynb")
+        saved = _save(page, root / "notebooks" / "02_set_up_additional_users.ipynb")
+        assert "Created the group administrators" in saved, "saved again, the notebook lost its forms' saved views"
         shut_down_kernels(url)
         open_notebook(page, url, "notebooks/02_set_up_additional_users.ipynb")
         group = visible_panel(page).locator(".awslab-form", has=page.locator(".awslab-group-name")).first
