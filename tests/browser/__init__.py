@@ -90,9 +90,10 @@ def _browser():
     if not _chromium:
         from playwright.sync_api import sync_playwright
 
+        executable = require_chromium()  # skips (fails in CI) before starting anything
         playwright = sync_playwright().start()
         try:
-            browser = playwright.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_FLAGS)
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         except BaseException:
             playwright.stop()
             raise
