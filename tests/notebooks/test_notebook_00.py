@@ -39,3 +39,17 @@ def test_unknown_target_fails_with_one_sentence(lab_home, tmp_path):
     with pytest.raises(papermill.PapermillExecutionError) as caught:
         run_notebook("00_setup", tmp_path, auto_submit=True, target="azure")
     assert "Unknown target 'azure'" in str(caught.value.evalue)
+
+
+def test_overview_table_links_every_notebook_in_the_lab():
+    """A learner reading 00 learns of every notebook the lab runs, each a link that opens it."""
+    import json
+    import re
+
+    from awslab.notebooks import NOTEBOOKS
+    from tests.conftest import NOTEBOOKS as NOTEBOOKS_DIR
+
+    first = json.loads((NOTEBOOKS_DIR / "00_setup.ipynb").read_text())["cells"][0]
+    rows = re.findall(r"^\| \[(\w+)\]\((\w+)\.ipynb\) \| \S", "".join(first["source"]), re.M)
+    assert [name for name, _ in rows] == [n for n in NOTEBOOKS if n != "00_setup"]
+    assert all(name == target for name, target in rows)
