@@ -5,7 +5,10 @@ JupyterLab, and then a notebook reopened after its kernel stopped shows "Error d
 widget: model not found" for every form. The lab's forms hold no secret in widget state
 (awslab.forms.secret_widgets), so the saved state is the forms' last state and nothing more.
 
-Two more, for what a learner sees on opening a notebook and a terminal:
+Three more, for what a learner sees on opening a notebook and a terminal:
+
+- No pop-up asking about Jupyter's news feed over the first notebook (and no check for
+  updates): `fetchNews` "false" in the same defaults.
 
 - An untouched notebook opens unmodified. JupyterLab writes the kernel's `kernelspec` and
   `language_info` (with the Python version) into a notebook when its kernel starts, which marks

@@ -344,6 +344,8 @@ def test_awslab_lab_opens_00_alone_after_a_restart(lab_home, tmp_path):
             page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
             page.wait_for_timeout(3000)  # a restored tab would be open by now
             assert [t for t in tabs(page) if ".ipynb" in t] == ["00_setup.ipynb"], tabs(page)
+            # JupyterLab asks a new user about its news feed unless told; `awslab lab` tells it no.
+            assert not page.get_by_text("official Jupyter news").count()
             screenshot(page, "keeps_up_lab_restarted_opens_00")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/sessions?token={token}", timeout=10) as answer:
             assert [s["path"] for s in json.load(answer)] == ["notebooks/00_setup.ipynb"]
