@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -51,7 +52,8 @@ def jupyter_lab(root_dir: Path, **env: str):
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
          f"--ServerApp.root_dir={root_dir}", "--IdentityProvider.token=", "--ServerApp.password=",
-         "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+         "--ServerApp.disable_check_xsrf=True", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.expose_app_in_browser=True"]  # window.jupyterapp: open_notebook() in the same page
         + (["--allow-root"] if os.geteuid() == 0 else []),
         # JupyterLab's settings as `awslab lab` gives them (awslab.jupyter_settings).
         stdout=log, stderr=subprocess.STDOUT, env=environment(dict(os.environ, JUPYTER_PLATFORM_DIRS="1",
@@ -119,14 +121,53 @@ def browser_page():
         context.close()
 
 
+# Opening a notebook inside the JupyterLab page already loaded, as a learner does from the file
+# browser, instead of loading JupyterLab again: a page load costs about 6 s of Chromium's CPU, an
+# in-page open about one. Every open document is closed first, its unsaved changes dropped and
+# its kernel left running, as a reload does (and without the "Save your work?" dialog).
+_OPEN_IN_PAGE = """async (path) => {
+    const app = window.jupyterapp;
+    const close = (keep) => {
+        for (const widget of Array.from(app.shell.widgets('main'))) {
+            if (widget === keep) continue;
+            if (widget.context) widget.context.model.dirty = false;
+            widget.dispose();
+        }
+    };
+    close(null);  // the same notebook too: opened again, it is read from the file
+    const opened = await app.commands.execute('docmanager:open', {path});
+    close(opened);  // and the Launcher JupyterLab shows in an empty main area
+}"""
+_READY = """(path) => {
+    const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    return !!(widget && widget.context && widget.context.path === path && widget.sessionContext
+        && widget.sessionContext.session && widget.sessionContext.session.kernel
+        && widget.sessionContext.session.kernel.status === 'idle'
+        && widget.node.querySelector('.jp-Notebook'));
+}"""
+
+
 def open_notebook(page, url: str, name: str) -> None:
-    page.goto(f"{url}/lab/tree/{name}?reset")  # only this notebook open: no tab of an earlier one
+    """Only `name` open (no tab of an earlier notebook), its kernel idle. In the JupyterLab of
+    `url` when the page shows it already, else by loading it (`?reset`: no saved tabs)."""
+    if page.url.startswith(f"{url}/lab") and page.evaluate("() => !!window.jupyterapp"):
+        page.evaluate(_OPEN_IN_PAGE, name)
+    else:
+        page.goto(f"{url}/lab/tree/{name}?reset")
     page.wait_for_selector(".jp-Notebook", timeout=90_000)
-    # The kernel is ready when the status says Idle.
+    if page.evaluate("() => !!window.jupyterapp"):
+        page.wait_for_function(_READY, arg=name, timeout=90_000)
+        return
+    # A JupyterLab that keeps its app to itself (`awslab lab`): ready when the status says Idle.
     page.wait_for_function(
         "() => document.querySelector('.jp-Notebook') && "
         "[...document.querySelectorAll('.jp-Toolbar-kernelStatus, .jp-StatusBar-TextItem')]"
         ".some(e => /Idle/.test(e.textContent || e.getAttribute('title') || ''))", timeout=90_000)
+
+
+def visible_panel(page):
+    """The notebook in front (a hidden panel's forms are not what the learner sees)."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
 
 
 def run_all_cells(page) -> None:
@@ -175,14 +216,21 @@ def assert_accessible(page, what: str) -> None:
 
 
 def shut_down_kernels(url: str) -> None:
-    """Every kernel of this JupyterLab (as Kernel, Shut Down All Kernels does)."""
+    """Every session and kernel of this JupyterLab, as Kernel, Shut Down All Kernels does (it
+    deletes the sessions, and their kernels with them). Deleting only the kernels leaves each
+    notebook's session naming a dead kernel for a moment, and a notebook reopened then can join
+    it and wait forever for its widgets (seen twice under load: a saved view never rendered)."""
     import json
 
-    with urllib.request.urlopen(f"{url}/api/kernels", timeout=10) as answer:
-        kernels = json.load(answer)
-    for kernel in kernels:
-        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}", method="DELETE")
-        urllib.request.urlopen(request, timeout=30).close()
+    for kind in ("sessions", "kernels"):
+        with urllib.request.urlopen(f"{url}/api/{kind}", timeout=10) as answer:
+            for item in json.load(answer):
+                request = urllib.request.Request(f"{url}/api/{kind}/{item['id']}", method="DELETE")
+                try:
+                    urllib.request.urlopen(request, timeout=30).close()
+                except urllib.error.HTTPError as error:
+                    if error.code != 404:  # a kernel gone with its session
+                        raise
 
 
 def save_notebook(page, path: Path, wait_for: str = "application/vnd.jupyter.widget-state+json") -> str:

@@ -18,15 +18,12 @@ from tests.browser import (
     save_notebook,
     screenshot,
     shut_down_kernels,
+    visible_panel,
     wait_until,
 )
 from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser
-
-
-def visible_panel(page):
-    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
 
 
 def test_open_notebooks_follow_the_switch_and_99_runs_twice(served):

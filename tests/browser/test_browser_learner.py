@@ -19,15 +19,12 @@ from tests.browser import (
     save_notebook,
     screenshot,
     shut_down_kernels,
+    visible_panel,
     wait_until,
 )
 
 pytestmark = pytest.mark.browser
 USER = "alice"
-
-
-def visible_panel(page):
-    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
 
 
 def test_a_learners_day_in_the_browser(served):
