@@ -81,9 +81,13 @@ def jupyter_lab(root_dir: Path, **env: str):
 
 
 # One Chromium for a test module's pages (tests/browser/conftest.py closes it after the module):
-# a launch costs about 1.6 s of CPU, a new context 0.01 s (measured). Each page still gets a
-# context of its own: no cookie, storage or cache from the test before.
+# a launch costs about 1.6 s of CPU. And one page, kept from one test of the module to the next
+# with every document closed in between: loading JupyterLab costs about 6 s of CPU, opening a
+# notebook in the page already loaded about one (open_notebook). A test that fails, or leaves a
+# dialog open, leaves nothing behind: the next one gets a new context (no cookie, storage or
+# cache of the one before), as does every test that asks for a fresh page.
 _chromium: list = []  # [(playwright, browser)] while one is open
+_kept: list = []  # [(context, page)]: the page the module's next test gets
 
 
 def _browser():
@@ -103,7 +107,15 @@ def _browser():
     return _chromium[0][1]
 
 
+def _drop_kept() -> None:
+    while _kept:
+        context, _ = _kept.pop()
+        with contextlib.suppress(Exception):
+            context.close()
+
+
 def close_browser() -> None:
+    _drop_kept()
     while _chromium:
         playwright, browser = _chromium.pop()
         try:
@@ -112,32 +124,49 @@ def close_browser() -> None:
             playwright.stop()
 
 
+# Every open document closed, unsaved changes dropped and kernels left running, as a reload
+# does (and without the "Save your work?" dialog); `keep`: one left open.
+_CLOSE_DOCUMENTS = """(keep) => {
+    for (const widget of Array.from(window.jupyterapp.shell.widgets('main'))) {
+        if (widget === keep) continue;
+        if (widget.context) widget.context.model.dirty = false;
+        widget.dispose();
+    }
+}"""
+_CLOSE_ALL = ("() => { if (!window.jupyterapp) return false; (CLOSE)(null);"
+              " return !document.querySelector('.jp-Dialog'); }").replace("CLOSE", _CLOSE_DOCUMENTS)
+
+
 @contextlib.contextmanager
-def browser_page():
-    context = _browser().new_context(viewport={"width": 1400, "height": 1000})
+def browser_page(fresh: bool = False):
+    """A page of the module's Chromium: the one the module's test before left, every document
+    closed, or (`fresh`, or nothing to reuse) one in a new context."""
+    if fresh or not _kept or _kept[0][1].is_closed():
+        _drop_kept()
+        context = _browser().new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+    else:
+        context, page = _kept.pop()
+    reusable = False
     try:
-        yield context.new_page()
+        yield page
+        with contextlib.suppress(Exception):  # a page that cannot even say so is not kept
+            reusable = not fresh and page.evaluate(_CLOSE_ALL)
     finally:
-        context.close()
+        if reusable:
+            _kept.append((context, page))
+        else:
+            context.close()
 
 
 # Opening a notebook inside the JupyterLab page already loaded, as a learner does from the file
 # browser, instead of loading JupyterLab again: a page load costs about 6 s of Chromium's CPU, an
-# in-page open about one. Every open document is closed first, its unsaved changes dropped and
-# its kernel left running, as a reload does (and without the "Save your work?" dialog).
+# in-page open about one.
 _OPEN_IN_PAGE = """async (path) => {
-    const app = window.jupyterapp;
-    const close = (keep) => {
-        for (const widget of Array.from(app.shell.widgets('main'))) {
-            if (widget === keep) continue;
-            if (widget.context) widget.context.model.dirty = false;
-            widget.dispose();
-        }
-    };
+    const close = CLOSE;
     close(null);  // the same notebook too: opened again, it is read from the file
-    const opened = await app.commands.execute('docmanager:open', {path});
-    close(opened);  // and the Launcher JupyterLab shows in an empty main area
-}"""
+    close(await window.jupyterapp.commands.execute('docmanager:open', {path}));  // and the Launcher
+}""".replace("CLOSE", _CLOSE_DOCUMENTS)
 _READY = """(path) => {
     const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
     return !!(widget && widget.context && widget.context.path === path && widget.sessionContext

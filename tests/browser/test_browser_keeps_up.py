@@ -318,7 +318,7 @@ def test_awslab_lab_opens_00_alone_after_a_restart(lab_home, tmp_path):
         base = f"http://127.0.0.1:{port}"
         with urllib.request.urlopen(f"{base}/?token={token}", timeout=30) as answer:  # the browser's way in
             assert "/lab/tree/notebooks/00_setup.ipynb?reset" in answer.geturl()
-        with browser_page() as page:
+        with browser_page(fresh=True) as page:  # what a browser brings to a restarted lab
             page.goto(printed)
             page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
             for name in ("02_set_up_additional_users", "03_account_alias_and_regions"):  # from the file browser
@@ -336,7 +336,7 @@ def test_awslab_lab_opens_00_alone_after_a_restart(lab_home, tmp_path):
 
     process, port, token, printed = start()
     try:
-        with browser_page() as page:
+        with browser_page(fresh=True) as page:  # what a browser brings to a restarted lab
             page.goto(printed)
             page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
             page.wait_for_timeout(3000)  # a restored tab would be open by now
