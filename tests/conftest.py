@@ -122,11 +122,8 @@ def lab_server(lab_home, tmp_path_factory):
     from tests.browser import jupyter_lab
 
     root = tmp_path_factory.mktemp("lab")
-    settings = root / "lab-settings"
-    announcements = settings / "@jupyterlab" / "apputils-extension"
-    announcements.mkdir(parents=True)
-    (announcements / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+    settings = root / "lab-settings"  # no one's own settings: the lab's defaults (no news pop-up)
+    settings.mkdir()
     with jupyter_lab(root, AWSLAB_HOME=str(lab_home), JUPYTERLAB_SETTINGS_DIR=str(settings)) as url:
         yield url, root
 

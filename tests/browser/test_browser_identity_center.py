@@ -37,10 +37,7 @@ def lab05(fresh_account, tmp_path):
     (home / ".aws").mkdir(parents=True)
     root = tmp_path / "lab"
     shutil.copytree(NOTEBOOKS, root / "notebooks")
-    settings = root / "lab-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+    (root / "lab-settings").mkdir()  # no one's own settings: the lab's defaults (no news pop-up)
     with jupyter_lab(root, AWSLAB_HOME=str(fresh_account), HOME=str(home),
                      AWS_CONFIG_FILE=str(home / ".aws" / "config"),
                      AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
