@@ -61,6 +61,9 @@ def main(args: list[str]) -> int:
         cpu, wall = busy_seconds() - cpu, time.monotonic() - started
         if done.returncode not in (0, 5):
             failed.append(name)
+            # What failed, for the record: a file that fails alone once rarely fails again.
+            summary = [line for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR", "E "))]
+            print("\n".join(f"    {line}" for line in summary[-12:]), file=sys.stderr, flush=True)
         totals = by_layer[layer(name)]
         totals[0], totals[1], totals[2] = totals[0] + cpu, totals[1] + wall, totals[2] + 1
         print(f"{cpu:7.1f} {wall:7.1f}  {name}{'  (failed)' if name in failed else ''}", flush=True)
