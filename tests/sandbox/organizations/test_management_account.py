@@ -29,3 +29,16 @@ def test_listed_under_its_name_and_the_organization_still_deletes(fresh_account)
     with pytest.raises(ClientError) as gone:
         organizations.describe_organization()
     assert gone.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"
+
+
+def test_a_member_named_master_does_not_pass_for_the_management_account(fresh_account):
+    """moto tells the management account by its name; a member may take that name."""
+    import awslab
+
+    organizations = awslab.connect("sandbox").client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    organizations.create_account(AccountName="master", Email="impostor@example.com")
+    with pytest.raises(ClientError) as refused:
+        organizations.delete_organization()
+    assert refused.value.response["Error"]["Code"] == "OrganizationNotEmptyException"
+    assert len(organizations.list_accounts()["Accounts"]) == 2

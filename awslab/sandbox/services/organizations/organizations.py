@@ -10,12 +10,16 @@ an error.
 
 The management account keeps the name its owner gave it at sign-up: AWS lists it under that
 name (ListAccounts, the access portal of notebook 05). moto names it "master", and finds it by
-that name when the organization is deleted.
+that name when the organization is deleted, so that a member account named "master" let the
+organization be deleted with the member still in it; the sandbox tells members apart by id.
 """
 
 from __future__ import annotations
 
-from moto.organizations.exceptions import AWSOrganizationsNotInUseException
+from moto.organizations.exceptions import (
+    AWSOrganizationsNotInUseException,
+    OrganizationNotEmptyException,
+)
 from moto.organizations.models import OrganizationsBackend
 
 from awslab.sandbox import patches
@@ -47,10 +51,13 @@ def create_organization(original, self, region, **kwargs):
 @patches.wraps(OrganizationsBackend, "delete_organization")
 def delete_organization(original, self):
     management = _management(self)
+    # Members are told apart by id: moto goes by the name "master", which a member may also have.
+    if self.org is not None and len(self.accounts) > len(management):
+        raise OrganizationNotEmptyException
     for account in management:
-        account.name = "master"  # how moto tells the management account from members
+        account.name = "master"  # how moto finds the management account it keeps
     try:
         return original(self)
     finally:
-        for account in management:  # still in the organization when it was refused
+        for account in management:
             account.name = ACCOUNT_NAME
