@@ -247,8 +247,11 @@ def test_04s_console_sign_in_by_keyboard(served):
         name = console.locator(".widget-text", has=page.locator("text=IAM user name")).first
         name.locator("input").press("Enter")  # Enter is Sign in: the password from the .csv
         console.locator("text=You must choose a new password").wait_for(timeout=60_000)
-        rows = console.locator(".awslab-password-row")
-        new, again = rows.nth(1), rows.nth(2)  # (the first is the hidden typed-password field)
+        # By label, not position: each password row is drawn when its widget's module has loaded,
+        # so the hidden typed-password row may come into the page after these two.
+        row = lambda label: console.locator(".awslab-password-row").filter(  # noqa: E731
+            has=page.get_by_text(label, exact=True))
+        new, again = row("New password"), row("Confirm new password")
         new.wait_for(timeout=10_000)
         box = lambda e: e.bounding_box()  # noqa: E731
         assert abs(box(new.locator("label"))["width"] - box(name.locator("label"))["width"]) < 1
