@@ -45,10 +45,14 @@ def lab_home(tmp_path_factory):
         "AWSLAB_REPORT_SECONDS": "0",
     })
     from awslab import sandbox_client as sandbox
+    from tests.kernel_zygote import Zygote
 
+    zygote = Zygote(tmp_path_factory.mktemp("kernels"))  # every kernel a fork of one warm process
+    os.environ.update(zygote.env)
     sandbox.start()
     yield home
     sandbox.stop()
+    zygote.close()
     os.environ.clear()
     os.environ.update(saved)
 

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
+from tests.kernel_zygote import Zygote
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +29,8 @@ def test_a_binder_environment_runs_notebook_00(lab_home, tmp_path):
     venv = tmp_path / "binder-env"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     bin_dir = venv / "bin"
-    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", VIRTUAL_ENV=str(venv),
+    # That environment's own kernels (not the session's, forked from this Python: kernel_zygote)
+    env = dict(Zygote.without(os.environ), PATH=f"{bin_dir}:{os.environ['PATH']}", VIRTUAL_ENV=str(venv),
                AWSLAB_HOME=str(tmp_path / "binder-home"), BINDER_LAUNCH_HOST="https://mybinder.org/")
     env.pop("PYTHONPATH", None)
     # repo2docker: requirements first, from the repository root, then postBuild. It uses pip;
