@@ -118,11 +118,12 @@ def python():
     return sys.executable
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab_server(lab_home, tmp_path_factory):
     """JupyterLab with the lab's settings (it saves widget state with a notebook: the harder
-    case for secrets), started once for a module's browser tests, over a folder of notebooks;
-    its kernels see this session's sandbox."""
+    case for secrets), started once for the browser tests of a session (of an xdist worker),
+    over a folder of notebooks; its kernels see this session's sandbox. `served` gives each
+    test the notebooks as committed and no kernel of the test before."""
     from tests.browser import jupyter_lab
 
     root = tmp_path_factory.mktemp("lab")

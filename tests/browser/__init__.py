@@ -80,14 +80,14 @@ def jupyter_lab(root_dir: Path, **env: str):
         log.close()
 
 
-# One Chromium for a test module's pages (tests/browser/conftest.py closes it after the module):
-# a launch costs about 1.6 s of CPU. And one page, kept from one test of the module to the next
+# One Chromium for the session's pages (tests/browser/conftest.py closes it at the end): a
+# launch costs about 1.6 s of CPU. And one page, kept from one browser test to the next
 # with every document closed in between: loading JupyterLab costs about 6 s of CPU, opening a
 # notebook in the page already loaded about one (open_notebook). A test that fails, or leaves a
 # dialog open, leaves nothing behind: the next one gets a new context (no cookie, storage or
 # cache of the one before), as does every test that asks for a fresh page.
 _chromium: list = []  # [(playwright, browser)] while one is open
-_kept: list = []  # [(context, page)]: the page the module's next test gets
+_kept: list = []  # [(context, page)]: the page the next browser test gets
 
 
 def _browser():
@@ -139,7 +139,7 @@ _CLOSE_ALL = ("() => { if (!window.jupyterapp) return false; (CLOSE)(null);"
 
 @contextlib.contextmanager
 def browser_page(fresh: bool = False):
-    """A page of the module's Chromium: the one the module's test before left, every document
+    """A page of the session's Chromium: the one the browser test before left, every document
     closed, or (`fresh`, or nothing to reuse) one in a new context."""
     if fresh or not _kept or _kept[0][1].is_closed():
         _drop_kept()
