@@ -133,6 +133,16 @@ def lab_server(lab_home, tmp_path_factory):
         yield url, root
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_browser_outside_browser_tests(request):
+    """The browser tests' Chromium (kept from one browser module to the next) is closed before
+    any other module: Playwright keeps an asyncio loop running while it lives, and asyncio.run()
+    (the JupyterHub test's) refuses to start beside one."""
+    if request.module.__name__.split(".")[:2] != ["tests", "browser"] and "tests.browser" in sys.modules:
+        sys.modules["tests.browser"].close_browser()
+    yield
+
+
 @pytest.fixture
 def served(fresh_account, lab_server):
     """For a browser test: a brand-new account, the lab's notebooks as committed (the browser
