@@ -16,8 +16,9 @@ launcher holds). With no zygote to ask (AWSLAB_TEST_ZYGOTE unset, or the zygote 
 launcher becomes an ordinary kernel (exec of `python -m ipykernel_launcher`).
 
 What the preloaded modules read from the environment when imported (IMPORT_TIME_ENV) must be
-what the kernel's own environment says: where it differs, the fork becomes an ordinary kernel
-(exec), so a kernel never runs with the zygote's settings in place of its own.
+what the kernel's own environment says: where it differs, the zygote forks nothing and the
+launcher becomes an ordinary kernel (exec), so a kernel never runs with the zygote's settings in
+place of its own.
 
 Run as `python -S kernel_zygote.py launch ipykernel_launcher -f CONNECTION_FILE` (the
 launcher: stdlib only, no site-packages) or `python kernel_zygote.py serve SOCKET` (the
@@ -83,7 +84,12 @@ def launch(argv: list[str]) -> None:
     conn.sendmsg([struct.pack("!I", len(request)), request],
                  [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
     os.close(lifeline_read)
-    pid = struct.unpack("!i", _read(conn, 4))[0]
+    reply = _read(conn, 4)
+    pid = struct.unpack("!i", reply)[0] if len(reply) == 4 else 0
+    if pid == 0:  # not from this zygote (see IMPORT_TIME_ENV): an ordinary kernel, in our place
+        conn.close()
+        os.close(lifeline)
+        os.execv(sys.executable, [sys.executable, "-m", *argv])
 
     def forward(signum, _frame):
         try:
@@ -195,6 +201,11 @@ def _fork_kernel(conn: socket.socket, *inherited) -> int | None:
             os.close(fd)
         return None
     request = json.loads(_read(conn, struct.unpack("!I", header)[0]))
+    if any(request["env"].get(name) != os.environ.get(name) for name in IMPORT_TIME_ENV):
+        for fd in received:
+            os.close(fd)
+        conn.sendall(struct.pack("!i", 0))  # the launcher starts an ordinary kernel itself
+        return None
     pid = os.fork()
     if pid == 0:
         try:
@@ -225,8 +236,6 @@ def _become_kernel(request: dict, fds: list[int], conn, inherited) -> None:
         os.close(fd)
     os.chdir(request["cwd"])
     env, argv = request["env"], request["argv"]
-    if any(env.get(name) != os.environ.get(name) for name in IMPORT_TIME_ENV):
-        os.execve(sys.executable, [sys.executable, "-m", *argv], env)  # an ordinary kernel
     os.environ.clear()
     os.environ.update(env)
     sys.path[0] = os.getcwd()  # as `python -m` gives: the working folder first

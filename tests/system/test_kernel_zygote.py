@@ -98,15 +98,24 @@ def test_a_killed_kernel_is_gone_and_a_shut_down_one_exits(lab_home, tmp_path):
         assert _gone(pid), f"kernel {pid} outlived its launcher (now={now})"
 
 
-def test_a_different_import_time_setting_gets_an_ordinary_kernel(lab_home, tmp_path):
-    manager, client = _kernel(tmp_path, JUPYTER_WIDGETS_ECHO="0")
+@pytest.mark.parametrize("setting", [{"JUPYTER_WIDGETS_ECHO": "0"}, {"HOME": "elsewhere"}])
+def test_a_different_import_time_setting_gets_an_ordinary_kernel(lab_home, tmp_path, setting):
+    """Started by jupyter_client itself (the launcher becomes it), and so stopped by it: a kernel
+    left running would hold its starter's output open (`awslab run` would never end)."""
+    if "HOME" in setting:
+        setting = {"HOME": str(tmp_path / "home")}
+    manager, client = _kernel(tmp_path, **setting)
     try:
         command = _run(client, "print(open('/proc/self/cmdline').read().replace(chr(0), ' '))")
         assert "-m ipykernel_launcher" in command and "serve" not in command
-        assert _run(client, "import ipywidgets.widgets.widget as w; print(w.JUPYTER_WIDGETS_ECHO)") == "False\n"
+        pid = int(_run(client, "import os; print(os.getpid())"))
+        assert pid == manager.provisioner.process.pid
+        if "JUPYTER_WIDGETS_ECHO" in setting:
+            assert _run(client, "import ipywidgets.widgets.widget as w; print(w.JUPYTER_WIDGETS_ECHO)") == "False\n"
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+    assert _gone(pid)
 
 
 def test_a_kernel_whose_zygote_is_gone_starts_anyway(lab_home, tmp_path):
