@@ -111,7 +111,12 @@ def audit(stage: str, work, env: dict, install) -> dict:
     delete_keys = STAGES[stage][0]
     home = work / f"home-{delete_keys}"
     home.mkdir(mode=0o700)
-    env = {**env, "AWSLAB_HOME": str(home)}
+    # And a HOME of its own: notebook 05 signs in to IAM Identity Center, and botocore keeps the
+    # token in ~/.aws/sso/cache under the session's name, which both stages' labs give alike.
+    user = work / f"user-{delete_keys}"
+    (user / ".aws").mkdir(parents=True, mode=0o700)
+    env = {**env, "AWSLAB_HOME": str(home), "HOME": str(user), "AWS_CONFIG_FILE": str(user / ".aws" / "config"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(user / ".aws" / "credentials")}
     try:
         params = work / f"params-{delete_keys}.json"
         params.write_text(json.dumps({**PARAMS, "04_sign_in_and_review": {
