@@ -41,7 +41,8 @@ lab: $(STAMP) ## start the sandbox and open JupyterLab on notebooks/00_setup.ipy
 # tests/conftest.py gives them). Four on two cores: many tests wait (for a browser, a kernel,
 # the next MFA code), and the others use that time (measured on a clean clone: 288 and 332 s
 # with 4, 325 s with 3, 363 s with 2, for 733 tests; for about 990, 342 s with 4 while the
-# machine's other work was light, 650 s while it was heavy, 497 s with 6 in between).
+# machine's other work was light, 650 s while it was heavy, 497 s with 6 in between; for about
+# 1,000 with the kernels forked, 250 s with 4 and 239 s with 3, within one run's spread of 15 s).
 # TEST_WORKERS=0 runs them all in this one.
 TEST_WORKERS ?= 4
 
