@@ -161,6 +161,9 @@ def serve(path: str) -> None:
         for key, _ in selector.select():
             if key.fileobj is listener:
                 conn, _ = listener.accept()
+                if not _ours(conn):
+                    conn.close()
+                    continue
                 pid = _fork_kernel(conn, listener, wake_read, wake_write, selector, *waiting.values())
                 if pid:
                     waiting[pid] = conn
@@ -169,6 +172,14 @@ def serve(path: str) -> None:
             else:
                 os.read(wake_read, 4096)
                 _reap(waiting)
+
+
+def _ours(conn: socket.socket) -> bool:
+    """Whether the process at the other end runs as this user: a kernel runs whatever its
+    launcher's request says, so no one else gets one, even with the socket's folder open."""
+    _pid, uid, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                          struct.calcsize("3i")))
+    return uid == os.getuid()
 
 
 def _reap(waiting: dict[int, socket.socket]) -> None:
@@ -295,6 +306,7 @@ class Zygote:
         import time
 
         folder = os.fspath(folder)
+        os.chmod(folder, 0o700)  # the socket: this user's alone (and the zygote checks who asks)
         spec = os.path.join(folder, "kernels", "python3")
         os.makedirs(spec, mode=0o700)
         with open(os.path.join(spec, "kernel.json"), "w", encoding="utf-8") as file:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 
 import pytest
@@ -146,3 +147,49 @@ def test_a_kernel_ends_when_the_process_that_started_it_dies(lab_home, tmp_path)
         pid = int(starter.stdout.readline())
         starter.wait(60)
     assert _gone(pid, within=15), f"kernel {pid} outlived the process that started it"
+
+
+ASK = r"""
+import array, json, os, socket, struct, sys
+conn = socket.socket(socket.AF_UNIX)
+conn.connect(sys.argv[1])
+request = json.dumps({"argv": ["ipykernel_launcher", "-c", "pass"], "cwd": "/", "env": {}}).encode()
+read, write = os.pipe()
+conn.sendmsg([struct.pack("!I", len(request)), request],
+             [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [0, 1, 2, read]))])
+try:
+    print(json.dumps(list(conn.recv(4))), flush=True)
+except ConnectionResetError:  # closed before it read what was sent
+    print("[]", flush=True)
+"""
+
+
+def test_no_other_user_gets_a_kernel_even_with_the_socket_open_to_all(lab_home):
+    """A kernel runs what its request says: the zygote forks one for this user's processes only
+    (SO_PEERCRED), also when the folder that guards its socket has been opened to everyone."""
+    import subprocess
+
+    from tests.kernel_zygote import Zygote
+    from tests.sandbox.test_attack_impostor import _as, _python_for, _second_user
+
+    user = _second_user()
+    if user is None:
+        pytest.skip("needs root to run a process as a second Unix user (CI runs the tests as root)")
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="awslab-zygote-")  # in /tmp: pytest's own folders are 0700
+    zygote = Zygote(folder)
+    try:
+        os.chmod(folder, 0o755)
+        os.chmod(zygote.socket, 0o777)
+        asked = subprocess.run([_python_for(user), "-I", "-c", ASK, zygote.socket], capture_output=True,
+                               text=True, timeout=60, cwd="/", **_as(user))
+        assert asked.returncode == 0, asked.stderr  # it reached the socket, and was turned away:
+        assert json.loads(asked.stdout) == []  # closed, no pid
+        mine = subprocess.run([sys.executable, "-I", "-c", ASK, zygote.socket], capture_output=True,
+                              text=True, timeout=60, cwd="/")
+        assert len(json.loads(mine.stdout)) == 4  # the same request from this user is answered
+    finally:
+        zygote.close()
+        shutil.rmtree(folder, ignore_errors=True)
