@@ -155,11 +155,11 @@ conn = socket.socket(socket.AF_UNIX)
 conn.connect(sys.argv[1])
 request = json.dumps({"argv": ["ipykernel_launcher", "-c", "pass"], "cwd": "/", "env": {}}).encode()
 read, write = os.pipe()
-conn.sendmsg([struct.pack("!I", len(request)), request],
-             [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [0, 1, 2, read]))])
 try:
+    conn.sendmsg([struct.pack("!I", len(request)), request],
+                 [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [0, 1, 2, read]))])
     print(json.dumps(list(conn.recv(4))), flush=True)
-except ConnectionResetError:  # closed before it read what was sent
+except (BrokenPipeError, ConnectionResetError):  # closed before (or without) reading the request
     print("[]", flush=True)
 """
 
