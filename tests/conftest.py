@@ -47,12 +47,15 @@ def lab_home(tmp_path_factory):
     from awslab import sandbox_client as sandbox
     from tests.kernel_zygote import Zygote
 
-    zygote = Zygote(tmp_path_factory.mktemp("kernels"))  # every kernel a fork of one warm process
-    os.environ.update(zygote.env)
+    # Every kernel a fork of one warm process; AWSLAB_TEST_KERNELS=ordinary: each started as usual.
+    zygote = None if saved.get("AWSLAB_TEST_KERNELS") == "ordinary" else Zygote(tmp_path_factory.mktemp("kernels"))
+    if zygote is not None:
+        os.environ.update(zygote.env)
     sandbox.start()
     yield home
     sandbox.stop()
-    zygote.close()
+    if zygote is not None:
+        zygote.close()
     os.environ.clear()
     os.environ.update(saved)
 
