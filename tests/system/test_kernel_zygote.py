@@ -12,6 +12,9 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.skipif(os.environ.get("AWSLAB_TEST_KERNELS") == "ordinary",
+                                reason="AWSLAB_TEST_KERNELS=ordinary: no kernel is forked in this session")
+
 
 def _kernel(cwd, **env):
     from jupyter_client import KernelManager
