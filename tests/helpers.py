@@ -1,5 +1,5 @@
 """What many test files share: an account as notebook 02 leaves it, root's MFA, the API calls
-a block makes, an AWS error's code. Fixtures are in conftest.py (tests/ and tests/sandbox/)."""
+a block makes, an AWS error's code, whether a process has ended. Fixtures are in conftest.py (tests/ and tests/sandbox/)."""
 
 from __future__ import annotations
 
@@ -89,3 +89,26 @@ def assign_root_mfa(lab) -> str:
 def error_code(excinfo) -> str:
     """The AWS error code of a botocore ClientError caught by pytest.raises."""
     return excinfo.value.response["Error"]["Code"]
+
+
+def process_gone(pid: int, within: float = 0.0) -> bool:
+    """Whether process `pid` ended, checked until `within` seconds have passed: reaped when it is
+    this process's child, and a zombie (ended, not yet reaped by its parent) counts as ended."""
+    import os
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return True
+        except ChildProcessError:  # not ours: /proc says
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        return True
+            except FileNotFoundError:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)

@@ -31,6 +31,7 @@ from botocore.awsrequest import AWSRequest
 import awslab
 from awslab import sandbox_client as box
 from awslab.errors import LabError
+from tests.helpers import process_gone
 
 IMPOSTOR_USER = "awslab-impostor"
 
@@ -348,15 +349,7 @@ def test_a_request_for_another_host_is_refused(home):
 
 
 def _alive(pid: int) -> bool:
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-    return not done
+    return not process_gone(pid)
 
 
 def test_only_authenticated_requests_keep_an_idle_sandbox_awake(home, monkeypatch):

@@ -5,35 +5,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 import awslab
 from awslab import sandbox_client as box
 from awslab.errors import LabError, explain
-
-
-def _gone(pid: int, timeout: float) -> bool:
-    """Whether the process ended within timeout (reaped: it is this process's child)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = 0 if _exists(pid) else pid
-        if done:
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+from tests.helpers import process_gone
 
 
 @pytest.fixture
@@ -53,7 +31,7 @@ def test_an_idle_sandbox_stops_by_itself_and_the_next_connect_starts_it(home, mo
     lab = awslab.connect("sandbox")
     iam = lab.client("iam")
     iam.create_user(UserName="still-here")
-    assert _gone(info.pid, 10), "the idle sandbox did not stop"
+    assert process_gone(info.pid, 10), "the idle sandbox did not stop"
     assert not server_state_path().exists()
     assert "stopping by itself: no request for" in log_path().read_text()
 
@@ -79,7 +57,7 @@ def test_a_sandbox_stops_with_the_process_it_serves(home, monkeypatch):
         awslab.connect("sandbox").client("iam").create_user(UserName="kept")
         served.send_signal(signal.SIGTERM)
         served.wait(5)
-        assert _gone(info.pid, 5), "the sandbox outlived the process it serves"
+        assert process_gone(info.pid, 5), "the sandbox outlived the process it serves"
     finally:
         served.kill()
         served.wait()

@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from tests.helpers import process_gone
+
 pytestmark = pytest.mark.skipif(os.environ.get("AWSLAB_TEST_KERNELS") == "ordinary",
                                 reason="AWSLAB_TEST_KERNELS=ordinary: no kernel is forked in this session")
 
@@ -36,19 +38,6 @@ def _run(client, code: str, timeout: float = 60) -> str:
 
     client.execute_interactive(code, timeout=timeout, output_hook=hook)
     return "".join(out)
-
-
-def _gone(pid: int, within: float = 10) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True
-        except FileNotFoundError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -99,7 +88,7 @@ def test_a_killed_kernel_is_gone_and_a_shut_down_one_exits(lab_home, tmp_path):
         pid = int(_run(client, "import os; print(os.getpid())"))
         client.stop_channels()
         manager.shutdown_kernel(now=now)  # now: SIGKILL to the launcher's process group
-        assert _gone(pid), f"kernel {pid} outlived its launcher (now={now})"
+        assert process_gone(pid, 10), f"kernel {pid} outlived its launcher (now={now})"
 
 
 @pytest.mark.parametrize("setting", [{"JUPYTER_WIDGETS_ECHO": "0"}, {"HOME": "elsewhere"}])
@@ -119,7 +108,7 @@ def test_a_different_import_time_setting_gets_an_ordinary_kernel(lab_home, tmp_p
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
-    assert _gone(pid)
+    assert process_gone(pid, 10)
 
 
 def test_a_kernel_whose_zygote_is_gone_starts_anyway(lab_home, tmp_path):
@@ -149,7 +138,7 @@ def test_a_kernel_ends_when_the_process_that_started_it_dies(lab_home, tmp_path)
                           stderr=subprocess.DEVNULL, text=True) as starter:
         pid = int(starter.stdout.readline())
         starter.wait(60)
-    assert _gone(pid, within=15), f"kernel {pid} outlived the process that started it"
+    assert process_gone(pid, 15), f"kernel {pid} outlived the process that started it"
 
 
 ASK = r"""
