@@ -37,8 +37,8 @@ lab: $(STAMP) ## start the sandbox and open JupyterLab on notebooks/00_setup.ipy
 	$(BIN)/awslab lab$(if $(PORT), --port $(PORT))
 
 # Tests run in TEST_WORKERS processes (pytest-xdist), each with its own AWSLAB_HOME and
-# sandbox; a test file stays in one process, and the longest files start first (in the order
-# tests/conftest.py gives them). Four on two cores: many tests wait (for a browser, a kernel,
+# sandbox; a test file stays in one process (and the browser tests all in one: tests/conftest.py,
+# pytest_xdist_make_scheduler), and the longest files start first (in the order it gives them). Four on two cores: many tests wait (for a browser, a kernel,
 # the next MFA code), and the others use that time (measured on a clean clone: 288 and 332 s
 # with 4, 325 s with 3, 363 s with 2, for 733 tests; for about 990, 342 s with 4 while the
 # machine's other work was light, 650 s while it was heavy, 497 s with 6 in between; for about

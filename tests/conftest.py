@@ -177,3 +177,18 @@ LONGEST_FIRST = ["test_prowler_agrees.py", "test_browser.py", "test_real_account
 def pytest_collection_modifyitems(session, config, items):
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """make test's workers take a test file at a time (--dist loadfile), except the browser
+    tests, which one worker takes together: one JupyterLab server, one Chromium and one loaded
+    page (lab_server, browser_page) for all of them, instead of one on each worker that draws a
+    browser file."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndTheBrowser(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/browser/" if path.startswith("tests/browser/") else path
+
+    return FilesAndTheBrowser(config, log)
