@@ -134,6 +134,9 @@ function render({ model, el }) {
       if (event.target instanceof HTMLInputElement && event.target.type === "radio" &&
           ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"].includes(event.key)) event.stopPropagation();
     });
+    // The keys work from now on (this module loads after the form is drawn: an Enter before
+    // it presses nothing); tests wait for this mark before pressing one.
+    form.setAttribute("data-awslab-keyboard", "ready");
   };
   attach();
   model.on("change:invalid", () => form && apply(form, model));

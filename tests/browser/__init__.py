@@ -194,6 +194,15 @@ def open_notebook(page, url: str, name: str) -> None:
         ".some(e => /Idle/.test(e.textContent || e.getAttribute('title') || ''))", timeout=90_000)
 
 
+def keyboard_ready(within, timeout: float = 30.0) -> None:
+    """Wait until the form around `within` handles its keys (Enter presses its button: FormAria,
+    awslab/forms/a11y.py): its module loads after the form is drawn, and an Enter pressed
+    before that presses nothing."""
+    wait_until(lambda: within.evaluate(
+        "e => (e.closest('.awslab-form') || e).getAttribute('data-awslab-keyboard') === 'ready'"),
+        timeout=timeout, what="the form's keyboard handling")
+
+
 def visible_panel(page):
     """The notebook in front (a hidden panel's forms are not what the learner sees)."""
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first

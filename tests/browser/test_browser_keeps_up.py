@@ -13,6 +13,7 @@ import pytest
 from tests.browser import (
     assert_widgets_render,
     browser_page,
+    keyboard_ready,
     open_notebook,
     run_all_cells,
     save_notebook,
@@ -165,6 +166,7 @@ def test_01_and_02_by_keyboard_and_reopened(served):
         assert page.evaluate("() => document.activeElement.type === 'radio' && document.activeElement.checked")
 
         # Enter in the device name is Continue; focus goes on to step 2.
+        keyboard_ready(form)
         form.locator(".awslab-device-name input").focus()
         page.keyboard.press("Enter")
         form.locator(".awslab-use-simulated-app").wait_for(timeout=30_000)
@@ -245,6 +247,7 @@ def test_04s_console_sign_in_by_keyboard(served):
         notebook.locator(".awslab-form").first.locator(".awslab-submit").click()
         console = notebook.locator(".awslab-console-sign-in").first
         name = console.locator(".widget-text", has=page.locator("text=IAM user name")).first
+        keyboard_ready(console)
         name.locator("input").press("Enter")  # Enter is Sign in: the password from the .csv
         console.locator("text=You must choose a new password").wait_for(timeout=60_000)
         # By label, not position: each password row is drawn when its widget's module has loaded,
