@@ -183,7 +183,9 @@ def pytest_xdist_make_scheduler(config, log):
     """make test's workers take a test file at a time (--dist loadfile), except the browser
     tests, which one worker takes together: one JupyterLab server, one Chromium and one loaded
     page (lab_server, browser_page) for all of them, instead of one on each worker that draws a
-    browser file."""
+    browser file. Another --dist keeps xdist's own scheduler."""
+    if config.getvalue("dist") != "loadfile":
+        return None
     from xdist.scheduler import LoadScopeScheduling
 
     class FilesAndTheBrowser(LoadScopeScheduling):
